@@ -1,0 +1,141 @@
+/**
+ * One compiled statement: its effect, and matchers for its action, resource,
+ * principal and condition elements, each built once at parse time.
+ *
+ * - Actions: case-insensitive, `*` and `?`; exact names are looked up in a set.
+ * - Resources: case-sensitive; ARNs match segment by segment; `*` crosses `/`;
+ *   patterns with policy variables are resolved per request.
+ * - NotAction / NotResource / NotPrincipal match everything not listed.
+ */
+import type { RequestContext } from './context.js';
+import type { CompiledCondition } from './condition.js';
+import type { PrincipalMatcher } from './principal.js';
+import type { Template } from './template.js';
+import type { Effect, TrustPrincipal } from './types.js';
+import { arnMatch, globCodes, globMatch, hasWildcard, isMatchAll, type Pattern } from './wildcard.js';
+
+export class ActionMatcher {
+  private readonly all: boolean;
+  private readonly exact = new Set<string>();
+  private readonly globs: Pattern[] = [];
+
+  constructor(patterns: readonly string[]) {
+    let all = false;
+    for (const p of patterns) {
+      const codes = globCodes(p.toLowerCase());
+      if (isMatchAll(codes)) all = true;
+      else if (hasWildcard(codes)) this.globs.push(codes);
+      else this.exact.add(p.toLowerCase());
+    }
+    this.all = all;
+  }
+
+  /** `action` must already be lower-cased. */
+  matches(action: string): boolean {
+    if (this.all || this.exact.has(action)) return true;
+    for (const g of this.globs) if (globMatch(g, action)) return true;
+    return false;
+  }
+}
+
+export class ResourceMatcher {
+  private readonly all: boolean;
+  private readonly exact = new Set<string>();
+  private readonly globs: Pattern[] = [];
+  private readonly dynamic: Template[] = [];
+
+  constructor(templates: readonly Template[]) {
+    let all = false;
+    for (const t of templates) {
+      const p = t.constantPattern;
+      if (p === undefined) this.dynamic.push(t);
+      else if (isMatchAll(p)) all = true;
+      else if (hasWildcard(p)) this.globs.push(p);
+      else this.exact.add(t.constantText!);
+    }
+    this.all = all;
+  }
+
+  /** Whether some entry matches; undefined when none does and a variable could not be resolved. */
+  matches(resource: string, ctx: RequestContext): boolean | undefined {
+    if (this.all || this.exact.has(resource)) return true;
+    for (const g of this.globs) if (arnMatch(g, resource)) return true;
+    let unresolved = false;
+    for (const t of this.dynamic) {
+      const p = t.resolvePattern(ctx);
+      if (p === undefined) unresolved = true;
+      else if (arnMatch(p, resource)) return true;
+    }
+    return unresolved ? undefined : false;
+  }
+}
+
+export interface StatementParts {
+  index: number;
+  sid: string | undefined;
+  effect: Effect;
+  actions: ActionMatcher;
+  notAction: boolean;
+  resources: ResourceMatcher | undefined;
+  notResource: boolean;
+  principals: PrincipalMatcher | undefined;
+  notPrincipal: boolean;
+  conditions: readonly CompiledCondition[];
+}
+
+export class CompiledStatement {
+  readonly index: number;
+  readonly sid: string | undefined;
+  readonly effect: Effect;
+  private readonly actions: ActionMatcher;
+  private readonly notAction: boolean;
+  private readonly resources: ResourceMatcher | undefined;
+  private readonly notResource: boolean;
+  private readonly principals: PrincipalMatcher | undefined;
+  private readonly notPrincipal: boolean;
+  readonly conditions: readonly CompiledCondition[];
+
+  constructor(parts: StatementParts) {
+    this.index = parts.index;
+    this.sid = parts.sid;
+    this.effect = parts.effect;
+    this.actions = parts.actions;
+    this.notAction = parts.notAction;
+    this.resources = parts.resources;
+    this.notResource = parts.notResource;
+    this.principals = parts.principals;
+    this.notPrincipal = parts.notPrincipal;
+    this.conditions = parts.conditions;
+  }
+
+  /** `action` must already be lower-cased. */
+  matchesAction(action: string): boolean {
+    return this.actions.matches(action) !== this.notAction;
+  }
+
+  /**
+   * A statement without a Resource element (a trust policy) matches every resource.
+   * An unresolvable variable makes the statement not apply, under Resource and NotResource alike.
+   */
+  matchesResource(resource: string, ctx: RequestContext): boolean {
+    if (this.resources === undefined) return true;
+    const m = this.resources.matches(resource, ctx);
+    return m !== undefined && m !== this.notResource;
+  }
+
+  /** A statement without a Principal element (an identity policy) matches every principal. */
+  matchesPrincipal(principal: TrustPrincipal): boolean {
+    return this.principals === undefined || this.principals.matches(principal) !== this.notPrincipal;
+  }
+
+  conditionsHold(ctx: RequestContext): boolean {
+    const c = this.conditions;
+    for (let i = 0; i < c.length; i++) if (!c[i]!.holds(ctx)) return false;
+    return true;
+  }
+
+  /** Whether the statement applies to an action (lower-cased) on a resource in a context. */
+  applies(action: string, resource: string, ctx: RequestContext): boolean {
+    return this.matchesAction(action) && this.matchesResource(resource, ctx) && this.conditionsHold(ctx);
+  }
+}
