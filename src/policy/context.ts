@@ -23,6 +23,7 @@ export interface ContextOptions {
 const MINUTE_OF_DAY = 'gatehouse:minuteofday';
 const DAY_OF_WEEK = 'gatehouse:dayofweek';
 const CURRENT_TIME = 'aws:currenttime';
+const EPOCH_TIME = 'aws:epochtime';
 
 export class RequestContext {
   private readonly values = new Map<string, ContextValue>();
@@ -32,14 +33,21 @@ export class RequestContext {
   constructor(
     values: Readonly<Record<string, ContextValue>>,
     private readonly timeZone = 'UTC',
+    /** The clock reading that fills aws:CurrentTime / aws:EpochTime when they are absent. */
+    private readonly now: number | undefined = undefined,
   ) {
-    for (const key of Object.keys(values)) this.values.set(key.toLowerCase(), values[key]!);
+    for (const key in values) this.values.set(key.toLowerCase(), values[key]!);
   }
 
   /** The value of a key (lower-cased name), or undefined when absent. */
   get(key: string): ContextValue | undefined {
-    if (!this.timeDerived && (key === MINUTE_OF_DAY || key === DAY_OF_WEEK)) this.deriveTimeOfDay();
-    return this.values.get(key);
+    const v = this.values.get(key);
+    if (v !== undefined || this.timeDerived) return v;
+    if (key === MINUTE_OF_DAY || key === DAY_OF_WEEK || key === CURRENT_TIME || key === EPOCH_TIME) {
+      this.deriveTime();
+      return this.values.get(key);
+    }
+    return undefined;
   }
 
   /** The value of a single-valued key, or undefined when absent or multivalued (used for variables). */
@@ -60,7 +68,7 @@ export class RequestContext {
 
   /** All keys and values (keys lower-cased), for display. */
   entries(): IterableIterator<[string, ContextValue]> {
-    this.deriveTimeOfDay();
+    this.deriveTime();
     return this.values.entries();
   }
 
@@ -68,8 +76,13 @@ export class RequestContext {
     this.values.set(key.toLowerCase(), value);
   }
 
-  private deriveTimeOfDay(): void {
+  /** Fills the time keys that are absent: aws:CurrentTime and aws:EpochTime from `now`, then the time of day. */
+  private deriveTime(): void {
     this.timeDerived = true;
+    if (this.now !== undefined) {
+      if (!this.values.has(CURRENT_TIME)) this.values.set(CURRENT_TIME, new Date(this.now).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+      if (!this.values.has(EPOCH_TIME)) this.values.set(EPOCH_TIME, String(Math.floor(this.now / 1000)));
+    }
     const t = this.values.get(CURRENT_TIME);
     if (typeof t !== 'string') return;
     const ms = parseDate(t);
@@ -81,12 +94,7 @@ export class RequestContext {
 }
 
 export function createContext(values: Readonly<Record<string, ContextValue>> = {}, options: ContextOptions = {}): RequestContext {
-  const ctx = new RequestContext(values, options.timeZone);
-  if (options.now !== undefined) {
-    if (ctx.get(CURRENT_TIME) === undefined) ctx.set(CURRENT_TIME, new Date(options.now).toISOString().replace(/\.\d{3}Z$/, 'Z'));
-    if (ctx.get('aws:epochtime') === undefined) ctx.set('aws:epochtime', String(Math.floor(options.now / 1000)));
-  }
-  return ctx;
+  return new RequestContext(values, options.timeZone, options.now);
 }
 
 const formats = new Map<string, Intl.DateTimeFormat>();

@@ -11,6 +11,7 @@
  */
 import type { RequestContext } from './context.js';
 import type { CompiledPolicy } from './parse.js';
+import { ResourceName } from './resource.js';
 import type { CompiledStatement } from './statement.js';
 import type { Decision, Explanation, MatchedStatement, PolicyKind, PrincipalType } from './types.js';
 
@@ -37,28 +38,35 @@ export interface AuthorizationRequest {
 
 export function authorize(req: AuthorizationRequest, set: PolicySet): Decision {
   const action = req.action.toLowerCase();
-  const { resource, context } = req;
+  const colon = action.indexOf(':');
+  const service = colon < 0 ? action : action.slice(0, colon);
+  const { context } = req;
+  const resource = new ResourceName(req.resource);
   const session = set.session !== undefined && set.session.length > 0 ? set.session : undefined;
+  const boundary = set.boundary?.policy.forService(service);
   if (
-    anyApplies(set.identity, 'denies', action, resource, context) ||
-    (set.boundary !== undefined && someApplies(set.boundary.policy.denies, action, resource, context)) ||
-    (session !== undefined && anyApplies(session, 'denies', action, resource, context))
+    anyApplies(set.identity, service, true, action, resource, context) ||
+    (boundary !== undefined && someApplies(boundary.denies, action, resource, context)) ||
+    (session !== undefined && anyApplies(session, service, true, action, resource, context))
   ) {
     return 'ExplicitDeny';
   }
   if (set.principalType === 'FederatedUser' && session === undefined) return 'ImplicitDeny';
-  if (!anyApplies(set.identity, 'allows', action, resource, context)) return 'ImplicitDeny';
-  if (set.boundary !== undefined && !someApplies(set.boundary.policy.allows, action, resource, context)) return 'ImplicitDeny';
-  if (session !== undefined && !anyApplies(session, 'allows', action, resource, context)) return 'ImplicitDeny';
+  if (!anyApplies(set.identity, service, false, action, resource, context)) return 'ImplicitDeny';
+  if (boundary !== undefined && !someApplies(boundary.allows, action, resource, context)) return 'ImplicitDeny';
+  if (session !== undefined && !anyApplies(session, service, false, action, resource, context)) return 'ImplicitDeny';
   return 'Allow';
 }
 
-function anyApplies(entries: readonly PolicyEntry[], which: 'allows' | 'denies', action: string, resource: string, ctx: RequestContext): boolean {
-  for (let i = 0; i < entries.length; i++) if (someApplies(entries[i]!.policy[which], action, resource, ctx)) return true;
+function anyApplies(entries: readonly PolicyEntry[], service: string, denies: boolean, action: string, resource: ResourceName, ctx: RequestContext): boolean {
+  for (let i = 0; i < entries.length; i++) {
+    const s = entries[i]!.policy.forService(service);
+    if (someApplies(denies ? s.denies : s.allows, action, resource, ctx)) return true;
+  }
   return false;
 }
 
-function someApplies(statements: readonly CompiledStatement[], action: string, resource: string, ctx: RequestContext): boolean {
+function someApplies(statements: readonly CompiledStatement[], action: string, resource: ResourceName, ctx: RequestContext): boolean {
   for (let i = 0; i < statements.length; i++) if (statements[i]!.applies(action, resource, ctx)) return true;
   return false;
 }
@@ -66,12 +74,13 @@ function someApplies(statements: readonly CompiledStatement[], action: string, r
 /** The decision with every matching statement and a reason. */
 export function explain(req: AuthorizationRequest, set: PolicySet): Explanation {
   const action = req.action.toLowerCase();
+  const resource = new ResourceName(req.resource);
   const matched: MatchedStatement[] = [];
   const collect = (entries: readonly PolicyEntry[], policyType: PolicyKind) => {
     let allow: MatchedStatement | undefined;
     for (const { name, policy } of entries) {
       for (const st of policy.statements) {
-        if (!st.applies(action, req.resource, req.context)) continue;
+        if (!st.applies(action, resource, req.context)) continue;
         const m: MatchedStatement = { policy: name, policyType, statementIndex: st.index, effect: st.effect };
         if (st.sid !== undefined) m.sid = st.sid;
         matched.push(m);

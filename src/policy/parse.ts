@@ -32,9 +32,18 @@ export interface ParseOptions {
   maxSize?: number;
 }
 
+/** The statements of one effect that can apply to actions of one service. */
+export interface ServiceStatements {
+  allows: readonly CompiledStatement[];
+  denies: readonly CompiledStatement[];
+}
+
+const MAX_INDEXED_SERVICES = 512;
+
 export class CompiledPolicy {
   readonly allows: readonly CompiledStatement[];
   readonly denies: readonly CompiledStatement[];
+  private readonly byService = new Map<string, ServiceStatements>();
   constructor(
     readonly kind: PolicyKind,
     readonly version: '2012-10-17' | '2008-10-17',
@@ -45,6 +54,20 @@ export class CompiledPolicy {
   ) {
     this.allows = statements.filter((s) => s.effect === 'Allow');
     this.denies = statements.filter((s) => s.effect === 'Deny');
+  }
+
+  /**
+   * The statements that can apply to an action of `service` (lower-cased), in
+   * document order: an index built on first use, so a decision skips statements
+   * about other services without testing them.
+   */
+  forService(service: string): ServiceStatements {
+    let hit = this.byService.get(service);
+    if (hit !== undefined) return hit;
+    const can = (s: CompiledStatement) => s.services === undefined || s.services.has(service);
+    hit = { allows: this.allows.filter(can), denies: this.denies.filter(can) };
+    if (this.byService.size < MAX_INDEXED_SERVICES) this.byService.set(service, hit);
+    return hit;
   }
 }
 

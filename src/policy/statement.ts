@@ -12,28 +12,44 @@ import type { CompiledCondition } from './condition.js';
 import type { PrincipalMatcher } from './principal.js';
 import type { Template } from './template.js';
 import type { Effect, TrustPrincipal } from './types.js';
-import { arnMatch, globCodes, globMatch, hasWildcard, isMatchAll, type Pattern } from './wildcard.js';
+import { ResourcePattern, type ResourceName } from './resource.js';
+import { globCodes, globMatch, hasWildcard, isMatchAll, type Pattern } from './wildcard.js';
 
 export class ActionMatcher {
   private readonly all: boolean;
   private readonly exact = new Set<string>();
+  /** Patterns of the form `literal*`, matched with startsWith. */
+  private readonly prefixes: string[] = [];
   private readonly globs: Pattern[] = [];
+  /** Lower-cased service prefixes the patterns can match, or undefined when any service. */
+  readonly services: ReadonlySet<string> | undefined;
 
   constructor(patterns: readonly string[]) {
     let all = false;
-    for (const p of patterns) {
-      const codes = globCodes(p.toLowerCase());
+    const services = new Set<string>();
+    let anyService = false;
+    for (const raw of patterns) {
+      const p = raw.toLowerCase();
+      const codes = globCodes(p);
+      const colon = p.indexOf(':');
+      const service = colon < 0 ? p : p.slice(0, colon);
+      if (/[*?]/.test(service)) anyService = true;
+      else services.add(service);
+      const star = p.indexOf('*');
       if (isMatchAll(codes)) all = true;
-      else if (hasWildcard(codes)) this.globs.push(codes);
-      else this.exact.add(p.toLowerCase());
+      else if (!hasWildcard(codes)) this.exact.add(p);
+      else if (star === p.length - 1 && !p.includes('?')) this.prefixes.push(p.slice(0, -1));
+      else this.globs.push(codes);
     }
     this.all = all;
+    this.services = all || anyService ? undefined : services;
   }
 
   /** `action` must already be lower-cased. */
   matches(action: string): boolean {
     if (this.all || this.exact.has(action)) return true;
-    for (const g of this.globs) if (globMatch(g, action)) return true;
+    for (let i = 0; i < this.prefixes.length; i++) if (action.startsWith(this.prefixes[i]!)) return true;
+    for (let i = 0; i < this.globs.length; i++) if (globMatch(this.globs[i]!, action)) return true;
     return false;
   }
 }
@@ -41,30 +57,27 @@ export class ActionMatcher {
 export class ResourceMatcher {
   private readonly all: boolean;
   private readonly exact = new Set<string>();
-  private readonly globs: Pattern[] = [];
-  private readonly dynamic: Template[] = [];
+  private readonly patterns: ResourcePattern[] = [];
 
   constructor(templates: readonly Template[]) {
     let all = false;
     for (const t of templates) {
       const p = t.constantPattern;
-      if (p === undefined) this.dynamic.push(t);
-      else if (isMatchAll(p)) all = true;
-      else if (hasWildcard(p)) this.globs.push(p);
-      else this.exact.add(t.constantText!);
+      if (p !== undefined && isMatchAll(p)) all = true;
+      else if (p !== undefined && !hasWildcard(p)) this.exact.add(t.constantText!);
+      else this.patterns.push(new ResourcePattern(t));
     }
     this.all = all;
   }
 
   /** Whether some entry matches; undefined when none does and a variable could not be resolved. */
-  matches(resource: string, ctx: RequestContext): boolean | undefined {
-    if (this.all || this.exact.has(resource)) return true;
-    for (const g of this.globs) if (arnMatch(g, resource)) return true;
+  matches(resource: ResourceName, ctx: RequestContext): boolean | undefined {
+    if (this.all || this.exact.has(resource.text)) return true;
     let unresolved = false;
-    for (const t of this.dynamic) {
-      const p = t.resolvePattern(ctx);
-      if (p === undefined) unresolved = true;
-      else if (arnMatch(p, resource)) return true;
+    for (let i = 0; i < this.patterns.length; i++) {
+      const m = this.patterns[i]!.matches(resource, ctx);
+      if (m === true) return true;
+      if (m === undefined) unresolved = true;
     }
     return unresolved ? undefined : false;
   }
@@ -108,6 +121,14 @@ export class CompiledStatement {
     this.conditions = parts.conditions;
   }
 
+  /**
+   * Lower-cased services whose actions this statement can match, or undefined
+   * when it may match any service (wildcard service, `*`, or NotAction).
+   */
+  get services(): ReadonlySet<string> | undefined {
+    return this.notAction ? undefined : this.actions.services;
+  }
+
   /** `action` must already be lower-cased. */
   matchesAction(action: string): boolean {
     return this.actions.matches(action) !== this.notAction;
@@ -117,7 +138,7 @@ export class CompiledStatement {
    * A statement without a Resource element (a trust policy) matches every resource.
    * An unresolvable variable makes the statement not apply, under Resource and NotResource alike.
    */
-  matchesResource(resource: string, ctx: RequestContext): boolean {
+  matchesResource(resource: ResourceName, ctx: RequestContext): boolean {
     if (this.resources === undefined) return true;
     const m = this.resources.matches(resource, ctx);
     return m !== undefined && m !== this.notResource;
@@ -135,7 +156,7 @@ export class CompiledStatement {
   }
 
   /** Whether the statement applies to an action (lower-cased) on a resource in a context. */
-  applies(action: string, resource: string, ctx: RequestContext): boolean {
+  applies(action: string, resource: ResourceName, ctx: RequestContext): boolean {
     return this.matchesAction(action) && this.matchesResource(resource, ctx) && this.conditionsHold(ctx);
   }
 }

@@ -38,6 +38,46 @@ export class Template {
     }
   }
 
+  /** The literal text before the first wildcard or variable. */
+  literalPrefix(): string {
+    let out = '';
+    for (const p of this.parts) {
+      if (p.kind === 'char') {
+        out += p.text;
+        continue;
+      }
+      if (p.kind !== 'text') return out;
+      const w = p.text.search(/[*?]/);
+      if (w >= 0) return out + p.text.slice(0, w);
+      out += p.text;
+    }
+    return out;
+  }
+
+  /**
+   * The template cut at its first `count - 1` literal colons into `count`
+   * templates (the last keeps any further colons), or undefined when it has fewer.
+   */
+  splitSegments(count: number): Template[] | undefined {
+    const segments: Part[][] = [[]];
+    for (const p of this.parts) {
+      if (p.kind !== 'text') {
+        segments[segments.length - 1]!.push(p);
+        continue;
+      }
+      let rest = p.text;
+      let colon: number;
+      while (segments.length < count && (colon = rest.indexOf(':')) >= 0) {
+        if (colon > 0) segments[segments.length - 1]!.push({ kind: 'text', text: rest.slice(0, colon) });
+        segments.push([]);
+        rest = rest.slice(colon + 1);
+      }
+      if (rest !== '') segments[segments.length - 1]!.push({ kind: 'text', text: rest });
+    }
+    if (segments.length < count) return undefined;
+    return segments.map((parts) => new Template(this.source, parts.length > 0 ? parts : [{ kind: 'text', text: '' }]));
+  }
+
   /** The text with variables substituted, or undefined when a variable cannot be resolved. */
   resolveText(ctx: RequestContext): string | undefined {
     if (this.constantText !== undefined) return this.constantText;

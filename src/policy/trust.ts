@@ -8,6 +8,7 @@
  */
 import type { RequestContext } from './context.js';
 import { describe } from './evaluate.js';
+import { ResourceName } from './resource.js';
 import type { CompiledPolicy } from './parse.js';
 import type { Decision, Explanation, MatchedStatement, TrustPrincipal } from './types.js';
 
@@ -27,7 +28,7 @@ export function evaluateTrust(policy: CompiledPolicy, req: TrustRequest): Decisi
 /** The decision, the statements that matched, and why. */
 export function explainTrust(policy: CompiledPolicy, req: TrustRequest, name = 'trust'): Explanation {
   const action = req.action.toLowerCase();
-  const resource = req.resource ?? '*';
+  const resource = new ResourceName(req.resource ?? '*');
   const matched: MatchedStatement[] = [];
   for (const st of policy.statements) {
     if (!st.matchesPrincipal(req.principal) || !st.applies(action, resource, req.context)) continue;
