@@ -8,8 +8,8 @@
  * - A multivalued request value with no set prefix: some value must match (positive),
  *   or no value may match (negated).
  * - `Null: true` holds when the key is absent (or an empty set); `Null: false` when present.
- * - A policy value whose variable cannot be resolved never matches; under a negated
- *   operator it makes the condition false.
+ * - A policy value whose variable cannot be resolved matches nothing: a positive operator
+ *   does not match it, and a negated operator does (AWS: "Policy variables with no value").
  */
 import type { RequestContext } from './context.js';
 import { OPERATORS, isError, type Operator } from './conditions/index.js';
@@ -51,7 +51,7 @@ export class CompiledCondition {
   private one(op: Operator, request: string, ctx: RequestContext): boolean {
     const values = this.values;
     if (op.negated) {
-      for (let i = 0; i < values.length; i++) if (op.test(request, values[i], ctx) !== false) return false;
+      for (let i = 0; i < values.length; i++) if (op.test(request, values[i], ctx) === true) return false;
       return true;
     }
     for (let i = 0; i < values.length; i++) if (op.test(request, values[i], ctx) === true) return true;

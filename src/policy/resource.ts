@@ -62,13 +62,14 @@ export class ResourcePattern {
     this.segments = parts?.map(compileSegment);
   }
 
-  matches(resource: ResourceName, ctx: RequestContext): boolean | undefined {
+  /** Whether the resource matches; a variable that cannot be resolved matches nothing. */
+  matches(resource: ResourceName, ctx: RequestContext): boolean {
     const text = resource.text;
     if (!text.startsWith(this.prefix)) return false;
     const segs = this.segments;
     if (segs === undefined || resource.cuts === undefined) {
       const p = this.template.resolvePattern(ctx);
-      return p === undefined ? undefined : globMatch(p, text);
+      return p !== undefined && globMatch(p, text);
     }
     for (let i = 0; i < 6; i++) {
       const seg = segs[i]!;
@@ -85,8 +86,7 @@ export class ResourcePattern {
         if (!globMatchRange(seg.codes!, 0, seg.codes!.length, text, s, e)) return false;
       } else if (kind === DYNAMIC) {
         const p = seg.template!.resolvePattern(ctx);
-        if (p === undefined) return undefined;
-        if (!globMatchRange(p, 0, p.length, text, s, e)) return false;
+        if (p === undefined || !globMatchRange(p, 0, p.length, text, s, e)) return false;
       }
     }
     return true;

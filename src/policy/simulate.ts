@@ -10,7 +10,7 @@
  */
 import { parseArn } from '../shared/arn.js';
 import { InvalidInput, MalformedPolicyDocument } from '../shared/errors.js';
-import { createContext } from './context.js';
+import { createContext, isValidTimeZone } from './context.js';
 import { explain, type PolicyEntry } from './evaluate.js';
 import { isJsonObject, JsonSyntaxError, parseStrictJson, type JsonObject, type JsonValue } from './json.js';
 import { parsePolicy } from './parse.js';
@@ -27,6 +27,7 @@ const PRINCIPAL_TYPES: readonly PrincipalType[] = ['User', 'FederatedUser', 'Ass
 const INPUT_KEYS = new Set(['principal', 'principalType', 'identityPolicies', 'sessionPolicy', 'permissionsBoundary', 'action', 'resource', 'context']);
 
 export function simulate(input: unknown, options: SimulateOptions = {}): Explanation {
+  if (options.timeZone !== undefined && !isValidTimeZone(options.timeZone)) throw new InvalidInput(`Unknown time zone "${options.timeZone}".`);
   const req = readInput(input);
   const principal = requiredString(req, 'principal');
   const principalType = readPrincipalType(req, principal);

@@ -70,16 +70,11 @@ export class ResourceMatcher {
     this.all = all;
   }
 
-  /** Whether some entry matches; undefined when none does and a variable could not be resolved. */
-  matches(resource: ResourceName, ctx: RequestContext): boolean | undefined {
+  /** Whether some entry matches; an entry whose variable cannot be resolved matches nothing. */
+  matches(resource: ResourceName, ctx: RequestContext): boolean {
     if (this.all || this.exact.has(resource.text)) return true;
-    let unresolved = false;
-    for (let i = 0; i < this.patterns.length; i++) {
-      const m = this.patterns[i]!.matches(resource, ctx);
-      if (m === true) return true;
-      if (m === undefined) unresolved = true;
-    }
-    return unresolved ? undefined : false;
+    for (let i = 0; i < this.patterns.length; i++) if (this.patterns[i]!.matches(resource, ctx) === true) return true;
+    return false;
   }
 }
 
@@ -136,12 +131,10 @@ export class CompiledStatement {
 
   /**
    * A statement without a Resource element (a trust policy) matches every resource.
-   * An unresolvable variable makes the statement not apply, under Resource and NotResource alike.
+   * An entry with an unresolvable variable matches no resource, so under NotResource it excludes nothing.
    */
   matchesResource(resource: ResourceName, ctx: RequestContext): boolean {
-    if (this.resources === undefined) return true;
-    const m = this.resources.matches(resource, ctx);
-    return m !== undefined && m !== this.notResource;
+    return this.resources === undefined || this.resources.matches(resource, ctx) !== this.notResource;
   }
 
   /** A statement without a Principal element (an identity policy) matches every principal. */

@@ -7,7 +7,8 @@
  * - Substitution is one round: a default or a value containing `${…}` stays literal.
  * - Substituted text is literal: a `*` inside a value is never a wildcard.
  * - A key that is absent or multivalued, with no default, leaves the template
- *   unresolved; so does a malformed `${…`. Callers treat unresolved as "does not match".
+ *   unresolved; so does a malformed `${…`. An unresolved entry matches nothing
+ *   (so a negated operator or NotResource holds for it), as AWS documents.
  */
 import type { RequestContext } from './context.js';
 import { globCodes, literalCodes, type Pattern } from './wildcard.js';
