@@ -77,8 +77,9 @@ function parseV6(text: string): Uint16Array | undefined {
   if (text.length > 45 || !text.includes(':')) return undefined;
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  // A dotted IPv4 part may only form the low-order 32 bits: the end of the address.
+  const head = groups(halves[0]!, halves.length === 1);
+  const tail = halves.length === 2 ? groups(halves[1]!, true) : [];
   if (!head || !tail) return undefined;
   const total = head.length + tail.length;
   if (halves.length === 1 ? total !== 8 : total > 7) return undefined;
@@ -88,14 +89,14 @@ function parseV6(text: string): Uint16Array | undefined {
   return w;
 }
 
-/** Hex groups of one side of `::`; a trailing dotted IPv4 counts as two groups. */
-function groups(part: string): number[] | undefined {
+/** Hex groups of one side of `::`; a trailing dotted IPv4 (where allowed) counts as two groups. */
+function groups(part: string, dottedAllowed: boolean): number[] | undefined {
   if (part === '') return [];
   const out: number[] = [];
   const items = part.split(':');
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    if (i === items.length - 1 && item.includes('.')) {
+    if (dottedAllowed && i === items.length - 1 && item.includes('.')) {
       const v4 = parseV4(item);
       if (!v4) return undefined;
       out.push(v4[6]!, v4[7]!);

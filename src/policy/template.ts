@@ -120,7 +120,11 @@ function resolvePart(p: Part, ctx: RequestContext): string | undefined {
   }
 }
 
-const ESCAPED: Record<string, string> = { '*': '*', '?': '?', $: '$' };
+const ESCAPED: ReadonlyMap<string, string> = new Map([
+  ['*', '*'],
+  ['?', '?'],
+  ['$', '$'],
+]);
 const KEY = /^[A-Za-z0-9_.:/@+=-]+$/;
 
 /** Parses `text`; with `variables` false (2008-10-17) the whole text is literal. */
@@ -147,7 +151,7 @@ function parseVariable(text: string, at: number): { part: Part; end: number } {
   const close = findClose(text, at);
   if (close < 0) return { part: { kind: 'broken' }, end: text.length };
   const body = text.slice(at, close);
-  const escaped = ESCAPED[body];
+  const escaped = ESCAPED.get(body);
   if (escaped !== undefined) return { part: { kind: 'char', text: escaped }, end: close + 1 };
   const comma = body.indexOf(',');
   const key = (comma < 0 ? body : body.slice(0, comma)).trim();

@@ -9,8 +9,16 @@ const EPOCH = /^-?\d{1,15}$/;
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/** The range of instants a JavaScript Date can hold. */
+const MAX_MS = 8.64e15;
+
 /** An ISO-8601 date/time or epoch seconds, as milliseconds since the epoch. */
 export function parseDate(text: string): number | undefined {
+  const ms = parseDateUnchecked(text);
+  return ms !== undefined && Math.abs(ms) <= MAX_MS ? ms : undefined;
+}
+
+function parseDateUnchecked(text: string): number | undefined {
   if (EPOCH.test(text)) return Number(text) * 1000;
   const m = ISO_DATE.exec(text);
   if (!m) return undefined;
@@ -22,17 +30,22 @@ export function parseDate(text: string): number | undefined {
   const minute = Number(mi);
   const second = Number(s);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return undefined;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, Number((frac + '000').slice(0, 3)));
-  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return undefined;
-  return utc - zoneOffsetMs(zone!);
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  if (date.getUTCDate() !== day) return undefined;
+  date.setUTCHours(hour, minute, second, Number((frac + '000').slice(0, 3)));
+  const offset = zoneOffsetMs(zone!);
+  return offset === undefined ? undefined : date.getTime() - offset;
 }
 
-function zoneOffsetMs(zone: string): number {
+/** The offset of `Z`, `±HH`, `±HHMM` or `±HH:MM` in ms; undefined when out of range. */
+function zoneOffsetMs(zone: string): number | undefined {
   if (zone === 'Z' || zone === 'z') return 0;
   const sign = zone[0] === '-' ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
   const hours = Number(digits.slice(0, 2));
   const minutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
+  if (hours > 23 || minutes > 59) return undefined;
   return sign * (hours * 60 + minutes) * 60_000;
 }
 

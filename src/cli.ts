@@ -1,0 +1,125 @@
+/**
+ * The `gatehouse` command (bin/gatehouse.js runs the compiled dist/cli.js).
+ * - `serve [--config FILE]`: the server, as `npm start`
+ * - `policy simulate [--json] [--time-zone ZONE]`: one request (JSON on stdin) through the
+ *   policy engine, offline. Exit 0 for any decision, 2 for invalid input (`Code: message` on stderr).
+ * Usage errors also exit 2; `--help` exits 0.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { isTimeZone } from './config/index.js';
+import { isEntryPoint } from './entry-point.js';
+import { simulate } from './policy/simulate.js';
+import type { Explanation } from './policy/types.js';
+import { ServiceError } from './shared/errors.js';
+
+/** The streams the CLI talks to; tests substitute their own. */
+export interface CliIo {
+  stdin: AsyncIterable<string | Buffer> & { isTTY?: boolean };
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+const MAX_INPUT_BYTES = 10 * 1024 * 1024;
+
+async function readAll(stdin: CliIo['stdin']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buf.length;
+    if (size > MAX_INPUT_BYTES) throw new CliInputError(`InvalidInput: the request is larger than ${MAX_INPUT_BYTES} bytes`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Bad input to a command: printed as is, exit 2. */
+class CliInputError extends Error {}
+
+function humanReport(result: Explanation): string {
+  const lines = [`Decision: ${result.decision}`, `Reason:   ${result.reason}`];
+  if (result.matchedStatements.length === 0) lines.push('Matched statements: none');
+  else lines.push('Matched statements:');
+  for (const s of result.matchedStatements) {
+    const sid = s.sid === undefined ? '' : ` (Sid ${JSON.stringify(s.sid)})`;
+    lines.push(`  ${s.effect.padEnd(5)} ${s.policy} [${s.policyType}] Statement[${s.statementIndex}]${sid}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function policySimulate(io: CliIo, opts: { json?: boolean; timeZone: string }): Promise<number> {
+  if (!isTimeZone(opts.timeZone)) {
+    io.stderr.write(`InvalidInput: --time-zone: expected an IANA time zone such as "UTC" or "Europe/Paris"\n`);
+    return 2;
+  }
+  if (io.stdin.isTTY) io.stderr.write('Reading the request JSON from stdin (end with Ctrl-D)...\n');
+  try {
+    const result = simulate(await readAll(io.stdin), { timeZone: opts.timeZone });
+    if (opts.json) {
+      const matchedStatements = result.matchedStatements.map(({ policy, policyType, statementIndex, sid, effect }) =>
+        sid === undefined ? { policy, policyType, statementIndex, effect } : { policy, policyType, statementIndex, sid, effect },
+      );
+      io.stdout.write(`${JSON.stringify({ decision: result.decision, matchedStatements })}\n`);
+    } else {
+      io.stdout.write(humanReport(result));
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof CliInputError) io.stderr.write(`${err.message}\n`);
+    else if (err instanceof ServiceError && err.expose) io.stderr.write(`${err.code}: ${err.message}\n`);
+    else throw err;
+    return 2;
+  }
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/**
+ * Runs the CLI. Resolves to the exit code, or undefined when a long-running command
+ * (`serve`) owns the process from now on.
+ */
+export async function runCli(argv: readonly string[], io: CliIo = process): Promise<number | undefined> {
+  let exitCode: number | undefined;
+  const program = new Command('gatehouse')
+    .description('Gatehouse: identity federation with an AWS IAM/STS-compatible API')
+    .version(version())
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  program
+    .command('serve')
+    .description('run the server (same as npm start)')
+    .option('--config <file>', 'YAML config file (default: $GATEHOUSE_CONFIG, else embedded defaults)')
+    .action(async (opts: { config?: string }) => {
+      // Loaded on demand: the server's dependencies (express, pino, ...) slow down other commands.
+      const { runServer } = await import('./main.js');
+      await runServer({ configFile: opts.config });
+    });
+
+  const policy = program.command('policy').description('policy tools');
+  policy
+    .command('simulate')
+    .description('evaluate one request read as JSON from stdin, offline')
+    .option('--json', 'print {"decision","matchedStatements"} as JSON')
+    .option('--time-zone <zone>', 'IANA zone for gatehouse:MinuteOfDay/DayOfWeek', 'UTC')
+    .action(async (opts: { json?: boolean; timeZone: string }) => {
+      exitCode = await policySimulate(io, opts);
+    });
+
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  return exitCode;
+}
+
+if (isEntryPoint(import.meta.url)) {
+  const code = await runCli(process.argv);
+  if (code !== undefined) process.exitCode = code;
+}

@@ -1,0 +1,65 @@
+/**
+ * `directory:` — the LDAP directory users sign in against. Option names are passport-ldapauth's
+ * server options, so they can be handed to it unchanged.
+ */
+import { z } from 'zod';
+
+function isDirectoryUrl(v: string): boolean {
+  return v === 'embedded' || (/^ldaps?:\/\//i.test(v) && URL.canParse(v));
+}
+
+export const directorySchema = z
+  .strictObject({
+    /**
+     * `embedded` (an in-process demo directory seeded from `config/demo-directory.ldif`; dev only)
+     * or `ldaps://dc1.example.com:636` / `ldap://…`. Default `embedded`.
+     * Recommendation: `ldaps://`; plain `ldap://` sends passwords in clear.
+     */
+    url: z.string().refine(isDirectoryUrl, 'expected "embedded" or an ldap:// or ldaps:// URL').default('embedded'),
+    /**
+     * DN of the service account that searches for users. Required for a real directory; generated
+     * for `embedded`. Example: `cn=gatehouse,ou=services,dc=example,dc=com`.
+     * Recommendation: a read-only account that can search people and groups and nothing more.
+     */
+    bindDN: z.string().min(1).optional(),
+    /** Password of `bindDN`. Required for a real directory. Never logged. Keep the file mode 0600. */
+    bindCredentials: z.string().min(1).optional(),
+    /** Where users are searched. Default `ou=people,dc=example,dc=com`. AD example: `dc=corp,dc=example,dc=com`. */
+    searchBase: z.string().min(1).default('ou=people,dc=example,dc=com'),
+    /**
+     * Filter that finds one user; `{{username}}` is replaced by the escaped login name.
+     * Default `(uid={{username}})`. AD example: `(sAMAccountName={{username}})`.
+     */
+    searchFilter: z
+      .string()
+      .refine((v) => v.includes('{{username}}'), 'expected a filter containing {{username}}')
+      .default('(uid={{username}})'),
+    /** Where groups are searched. Default `ou=groups,dc=example,dc=com`. */
+    groupSearchBase: z.string().min(1).default('ou=groups,dc=example,dc=com'),
+    /**
+     * Filter for the user's groups; `{{dn}}` is the user's DN. Default `(member={{dn}})`.
+     * posixGroup example: `(memberUid={{username}})`.
+     */
+    groupSearchFilter: z.string().min(1).default('(member={{dn}})'),
+    /**
+     * Deadline for each directory operation, in ms. Past it the login answers 503 (never a bad
+     * password, never allowed). Default `5000`. Recommendation: 2000–5000.
+     */
+    timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+    /** TLS for `ldaps://`. Certificates are always verified; there is no switch to turn that off. */
+    tlsOptions: z
+      .strictObject({
+        /** PEM files of the CAs that sign the directory's certificate. Example: `[/etc/ssl/corp-ca.pem]`. */
+        ca: z.array(z.string().min(1)).min(1).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((d, ctx) => {
+    if (d.url === 'embedded') return;
+    for (const key of ['bindDN', 'bindCredentials'] as const) {
+      if (d[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required when url is not "embedded"` });
+    }
+  })
+  .prefault({});
+
+export type DirectoryConfig = z.output<typeof directorySchema>;

@@ -1,0 +1,45 @@
+/**
+ * `createApp(deps)`: the Express application. Order matters: request id and security headers
+ * first (so every response, 404 and 500 included, carries them), then health routes, then the
+ * feature routes the composition root mounts, then the 404 and error handlers.
+ */
+import express, { type Express } from 'express';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../shared/logger.js';
+import { errorHandler, notFound } from './errors.js';
+import { healthRoutes } from './health.js';
+import { Readiness } from './readiness.js';
+import { requestId } from './request-id.js';
+import { securityHeaders } from './security-headers.js';
+
+export interface AppDeps {
+  /** Only `server` is read here (publicUrl, trustProxy). */
+  config: Pick<Config, 'server'>;
+  logger: Logger;
+  /** Readiness checks behind `/readyz`; a fresh one (no checks, ready) when omitted. */
+  readiness?: Readiness;
+  /** Mount feature routers (query API, federation, portal, console); run in order before the 404 handler. */
+  routes?: ReadonlyArray<(app: Express) => void>;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const readiness = deps.readiness ?? new Readiness();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.server.trustProxy);
+
+  app.use(requestId());
+  app.use(securityHeaders(deps.config.server.publicUrl));
+  app.use((_req, res, next) => {
+    // While draining, finish this request but do not keep the connection for another.
+    if (readiness.draining) res.setHeader('Connection', 'close');
+    next();
+  });
+
+  app.use(healthRoutes(readiness, deps.logger));
+  for (const mount of deps.routes ?? []) mount(app);
+
+  app.use(notFound());
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,102 @@
+/**
+ * The composition root: load the config, build the logger and adapters, create the HTTP app,
+ * listen, and shut down gracefully on SIGTERM/SIGINT. The only place implementations are
+ * chosen; everything else receives its dependencies.
+ *
+ * Run: `node dist/main.js [--config FILE]` (npm start), or `gatehouse serve`.
+ */
+import { parseArgs } from 'node:util';
+import { configWarnings, formatListen, loadConfig, parseListen, withBoundPort, type Config, type Env } from './config/index.js';
+import { isEntryPoint } from './entry-point.js';
+import { createApp } from './http/app.js';
+import { listen } from './http/listen.js';
+import { Readiness } from './http/readiness.js';
+import { ServiceError } from './shared/errors.js';
+import { createLogger, type Logger } from './shared/logger.js';
+
+export interface StartOptions {
+  /** `--config`; otherwise `GATEHOUSE_CONFIG`, otherwise embedded defaults. */
+  configFile?: string | undefined;
+  /** Default `process.env`. Tests pass `{ PORT: '0' }`. */
+  env?: Env;
+  /** Already-loaded config; skips loading. */
+  config?: Config;
+  /** Default: pino at `log.level` on stdout. */
+  logger?: Logger;
+  /** Where the start-up banner is written. Default stdout. */
+  out?: { write(text: string): unknown };
+}
+
+export interface RunningServer {
+  /** `http://host:port` actually bound. */
+  url: string;
+  config: Config;
+  readiness: Readiness;
+  /** Graceful shutdown: readiness fails, in-flight requests finish, connections close within the grace period. */
+  close(): Promise<void>;
+}
+
+/** Starts Gatehouse and resolves once it is listening. */
+export async function start(options: StartOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  let config = options.config ?? loadConfig({ file: options.configFile, env });
+  const logger = options.logger ?? createLogger({ level: config.log.level });
+  for (const warning of configWarnings(config)) logger.warn(warning);
+
+  const readiness = new Readiness();
+  const { host, port } = parseListen(config.server.listen)!;
+  const handlerFor = (address: { port: number }) => {
+    if (port === 0) config = withBoundPort(config, address.port);
+    return createApp({ config, logger, readiness });
+  };
+  const listener = await listen(handlerFor, { host, port, graceMs: config.server.shutdownGraceMs, readiness, logger }).catch((err: unknown) => {
+    throw new Error(`cannot listen on ${config.server.listen}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+  });
+
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const url = `http://${formatListen(shownHost, listener.address.port)}`;
+  const out = options.out ?? process.stdout;
+  out.write(`Gatehouse listening on ${url}\n`);
+  if (config.server.publicUrl !== url) out.write(`Public URL: ${config.server.publicUrl}\n`);
+  logger.info({ url, publicUrl: config.server.publicUrl }, 'listening');
+
+  const close = async () => {
+    logger.info('shutting down');
+    await listener.close();
+    logger.info('stopped');
+  };
+  return { url, config, readiness, close };
+}
+
+/**
+ * Runs the server until SIGTERM/SIGINT, then shuts down gracefully and exits. A second signal
+ * exits at once. Start-up failures (bad config, port in use) print one line and exit 1.
+ */
+export async function runServer(options: StartOptions = {}): Promise<void> {
+  let server: RunningServer;
+  try {
+    server = await start(options);
+  } catch (err) {
+    const message = err instanceof ServiceError || err instanceof Error ? err.message : String(err);
+    process.stderr.write(`gatehouse: ${message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stderr.write(`gatehouse: ${signal}: shutting down\n`);
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+if (isEntryPoint(import.meta.url)) {
+  const { values } = parseArgs({ options: { config: { type: 'string' } }, strict: true });
+  await runServer({ configFile: values.config });
+}
