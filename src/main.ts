@@ -6,6 +6,7 @@
  * Run: `node dist/main.js [--config FILE]` (npm start), or `gatehouse serve`.
  */
 import { parseArgs } from 'node:util';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { configWarnings, formatListen, loadConfig, parseListen, withBoundPort, type Config, type Env } from './config/index.js';
 import { isEntryPoint } from './entry-point.js';
 import { createApp } from './http/app.js';
@@ -13,6 +14,20 @@ import { listen } from './http/listen.js';
 import { Readiness } from './http/readiness.js';
 import { ServiceError } from './shared/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openStore, type Store } from './store/index.js';
+import { Keyring } from './iam/keyring.js';
+import { PermissionResolver } from './iam/permissions.js';
+import { IAM_ACTIONS } from './iam/actions/index.js';
+import { setPolicyTimeZone } from './iam/authorize.js';
+import { createRootKey, ensureAccount } from './iam/bootstrap.js';
+import { Authenticator } from './auth/authenticate.js';
+import { TokenService } from './sts/tokens.js';
+import { temporaryResolver } from './sts/resolve.js';
+import { stsActions } from './sts/actions.js';
+import { isQueryRequest, queryApiHandler } from './http/query/handler.js';
 
 export interface StartOptions {
   /** `--config`; otherwise `GATEHOUSE_CONFIG`, otherwise embedded defaults. */
@@ -25,6 +40,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Where the start-up banner is written. Default stdout. */
   out?: { write(text: string): unknown };
+  /** Default: the system clock. Tests freeze time with a FixedClock. */
+  clock?: Clock;
 }
 
 export interface RunningServer {
@@ -32,6 +49,10 @@ export interface RunningServer {
   url: string;
   config: Config;
   readiness: Readiness;
+  store: Store;
+  keyring: Keyring;
+  /** The account served (created on first start). */
+  accountId: string;
   /** Graceful shutdown: readiness fails, in-flight requests finish, connections close within the grace period. */
   close(): Promise<void>;
 }
@@ -43,13 +64,34 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const logger = options.logger ?? createLogger({ level: config.log.level });
   for (const warning of configWarnings(config)) logger.warn(warning);
 
+  const clock = options.clock ?? systemClock;
+  const store = await openStore(config.store.url, { dataDir: config.dataDir });
+  const keyring = Keyring.open(config.dataDir, env.GATEHOUSE_KEK);
+  const permissions = new PermissionResolver(store);
+  setPolicyTimeZone(config.policy.timeZone);
+  const { account, created } = await ensureAccount(store, clock, config.federation.broker);
+  const rootCredentialsFile = join(config.dataDir, 'root-credentials.json');
+  if (created) {
+    const key = await createRootKey(store, keyring, clock, account.id);
+    writeFileSync(rootCredentialsFile, JSON.stringify(key, null, 2) + '\n', { mode: 0o600 });
+    chmodSync(rootCredentialsFile, 0o600);
+  }
+
   const readiness = new Readiness();
+  readiness.register('store', () => store.ping());
+  const tokens = new TokenService(keyring.deriveKey('session-tokens'));
+  const authenticator = new Authenticator({ store, keyring, temporary: temporaryResolver(store, tokens) });
+  const iam = { store, keyring, permissions, clock, logger };
+  const tables = { iam: IAM_ACTIONS, sts: stsActions(tokens) };
+  const queryApi = queryApiHandler({ iam, tables, authenticator, clock, logger, trustProxy: config.server.trustProxy });
   const { host, port } = parseListen(config.server.listen)!;
   const handlerFor = (address: { port: number }) => {
     if (port === 0) config = withBoundPort(config, address.port);
-    return createApp({ config, logger, readiness });
+    const app = createApp({ config, logger, readiness });
+    return (req: IncomingMessage, res: ServerResponse) => (isQueryRequest(req) ? void queryApi(req, res) : app(req, res));
   };
-  const listener = await listen(handlerFor, { host, port, graceMs: config.server.shutdownGraceMs, readiness, logger }).catch((err: unknown) => {
+  const listener = await listen(handlerFor, { host, port, graceMs: config.server.shutdownGraceMs, readiness, logger }).catch(async (err: unknown) => {
+    await store.close();
     throw new Error(`cannot listen on ${config.server.listen}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   });
 
@@ -58,14 +100,17 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const out = options.out ?? process.stdout;
   out.write(`Gatehouse listening on ${url}\n`);
   if (config.server.publicUrl !== url) out.write(`Public URL: ${config.server.publicUrl}\n`);
+  out.write(`Account ${account.id}${created ? ` created; root credentials written to ${rootCredentialsFile} (mode 0600)` : ''}\n`);
+  out.write(`AWS CLI: aws --endpoint-url ${config.server.publicUrl} --region us-east-1 iam list-users\n`);
   logger.info({ url, publicUrl: config.server.publicUrl }, 'listening');
 
   const close = async () => {
     logger.info('shutting down');
     await listener.close();
+    await store.close();
     logger.info('stopped');
   };
-  return { url, config, readiness, close };
+  return { url, config, readiness, store, keyring, accountId: account.id, close };
 }
 
 /**

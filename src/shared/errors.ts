@@ -70,3 +70,9 @@ export function toServiceError(err: unknown): ServiceError {
 export function publicMessage(err: ServiceError): string {
   return err.expose ? err.message : 'We encountered an internal error. Please try again.';
 }
+
+export class PasswordPolicyViolation extends define('PasswordPolicyViolation', 400) {}
+export class InvalidAuthenticationCode extends define('InvalidAuthenticationCode', 403) {}
+export class InvalidUserType extends define('InvalidUserType', 400) {}
+export class MalformedQueryString extends define('MalformedQueryString', 400) {}
+export class PayloadTooLarge extends define('RequestEntityTooLarge', 413) {}

@@ -1,0 +1,45 @@
+/**
+ * One query-protocol request from parameters to response, after transport:
+ * 1. The service is chosen by `Version` (2010-05-08 → IAM, 2011-06-15 → STS),
+ *    else by the SigV4 scope; the action must exist for it (InvalidAction).
+ * 2. The input is decoded and validated against AWS's model (ValidationError).
+ * 3. The handler names the resource; the caller is authorised for
+ *    `service:Action` on it with the request's context keys (AccessDenied).
+ * 4. The handler runs; its output is encoded as AWS's XML.
+ */
+import { InvalidAction } from '../../shared/errors.js';
+import { authorize } from '../../iam/authorize.js';
+import type { ActionTable, Operation } from '../../iam/actions/types.js';
+import { decodeInput, type Params } from './decode.js';
+import { encodeResponse } from './encode.js';
+import { MODELS, type ServiceName } from './model.js';
+
+export const VERSIONS: Record<string, ServiceName> = { '2010-05-08': 'iam', '2011-06-15': 'sts' };
+
+export interface ServiceTables {
+  iam: ActionTable;
+  sts: ActionTable;
+}
+
+/** The service a request addresses, from its Version or its signing scope. */
+export function serviceOf(params: Params, scopeService: string | undefined): ServiceName {
+  const version = params.get('Version');
+  if (version !== undefined && VERSIONS[version]) return VERSIONS[version]!;
+  return scopeService === 'sts' ? 'sts' : 'iam';
+}
+
+export async function dispatch(tables: ServiceTables, service: ServiceName, params: Params, op: Operation): Promise<string> {
+  const action = params.get('Action');
+  const model = MODELS[service];
+  const handler = action !== undefined && Object.hasOwn(tables[service], action) ? tables[service][action] : undefined;
+  if (action === undefined || handler === undefined || !Object.hasOwn(model.operations, action)) {
+    throw new InvalidAction(`Could not find operation ${action ?? '(none)'} for version ${model.metadata.apiVersion}`);
+  }
+  const input = decodeInput(model, model.operations[action]!.input, params);
+  if (!handler.public) {
+    const resource = handler.resource ? await handler.resource(input, op) : '*';
+    await authorize(op, `${service}:${action}`, resource, handler.context ? { context: handler.context(input, op) } : {});
+  }
+  const output = await handler.run(input, op);
+  return encodeResponse(model, action, output, op.facts.requestId);
+}

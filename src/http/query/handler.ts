@@ -1,0 +1,130 @@
+/**
+ * The AWS query API over plain node:http, in front of the Express app: the hot
+ * path needs none of Express's middleware.
+ *
+ * - Serves `POST /` (form body) and `GET /?Action=…`; everything else goes to Express.
+ * - Bodies over 1 MiB get 413; slow bodies are cut by the server's timeouts.
+ * - Every response has `x-amzn-RequestId`; errors use AWS's XML envelope, and
+ *   5xx answers are generic (the cause is logged with the request id).
+ * - aws:SourceIp is the socket's address unless `trustProxy` is on.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { randomUUID } from 'node:crypto';
+import proxyaddr from 'proxy-addr';
+import { PayloadTooLarge, publicMessage, toServiceError } from '../../shared/errors.js';
+import type { Clock } from '../../shared/clock.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Authenticator } from '../../auth/authenticate.js';
+import type { IamDeps } from '../../iam/actions/types.js';
+import type { RequestFacts } from '../../iam/caller.js';
+import { dispatch, serviceOf, type ServiceTables } from './dispatch.js';
+import { encodeError } from './encode.js';
+import { MODELS } from './model.js';
+import { readParams } from './params.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface QueryApiDeps {
+  iam: IamDeps;
+  tables: ServiceTables;
+  authenticator: Authenticator;
+  clock: Clock;
+  logger: Logger;
+  /** Express-style `trust proxy`: false, true, a hop count, or addresses/subnets. */
+  trustProxy: boolean | number | string | string[];
+}
+
+type TrustFn = (addr: string, i: number) => boolean;
+
+/** Compiles `trust proxy` the way Express does. */
+export function compileTrust(value: QueryApiDeps['trustProxy']): TrustFn {
+  if (typeof value === 'boolean') return () => value;
+  if (typeof value === 'number') return (_a, i) => i < value;
+  return proxyaddr.compile(typeof value === 'string' ? value.split(',').map((v) => v.trim()) : value);
+}
+
+/** Whether a request is for the query API (and not the portal, console, …). */
+export function isQueryRequest(req: IncomingMessage): boolean {
+  const url = req.url ?? '';
+  if (req.method === 'POST') return url === '/' || url.startsWith('/?');
+  return req.method === 'GET' && url.startsWith('/?') && /(^|&)Action=/.test(url.slice(2));
+}
+
+export function queryApiHandler(deps: QueryApiDeps) {
+  const trust = compileTrust(deps.trustProxy);
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = randomUUID();
+    let namespace = MODELS.iam.metadata.xmlNamespace;
+    try {
+      const body = await readBody(req);
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const params = readParams(q < 0 ? '' : url.slice(q + 1), body.toString('utf8'));
+      const now = deps.clock.now();
+      const { caller, auth } = await deps.authenticator.authenticate(
+        { method: req.method ?? 'GET', url, headers: req.headers, rawHeaders: req.rawHeaders, body },
+        now,
+        params.get('SecurityToken'),
+      );
+      const service = serviceOf(params, auth.scope.service);
+      namespace = MODELS[service].metadata.xmlNamespace;
+      const facts = requestFacts(req, trust, requestId, now, auth.scope.region);
+      const xml = await dispatch(deps.tables, service, params, { deps: deps.iam, caller, facts });
+      send(res, 200, xml, requestId);
+    } catch (err) {
+      const e = toServiceError(err);
+      if (e.status >= 500) deps.logger.error({ err, requestId }, 'query API failure');
+      else deps.logger.debug({ code: e.code, requestId }, 'query API refusal');
+      if (e instanceof PayloadTooLarge) res.setHeader('connection', 'close');
+      send(res, e.status, encodeError(namespace, e.type, e.code, publicMessage(e), requestId), requestId);
+    }
+  };
+}
+
+function requestFacts(req: IncomingMessage, trust: TrustFn, requestId: string, now: number, region: string): RequestFacts {
+  const sourceIp = proxyaddr(req, trust) || '0.0.0.0';
+  const viaTrustedProxy = req.socket.remoteAddress !== undefined && trust(req.socket.remoteAddress, 0);
+  const secure = (req.socket as TLSSocket).encrypted === true || (viaTrustedProxy && req.headers['x-forwarded-proto'] === 'https');
+  const facts: RequestFacts = { requestId, now, sourceIp: sourceIp.replace(/^::ffff:/, ''), secureTransport: secure, region };
+  const ua = req.headers['user-agent'];
+  if (ua !== undefined) facts.userAgent = ua;
+  return facts;
+}
+
+function send(res: ServerResponse, status: number, xml: string, requestId: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/xml',
+    'content-length': Buffer.byteLength(xml),
+    'x-amzn-requestid': requestId,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(xml);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      req.resume();
+      reject(new PayloadTooLarge(`Request body larger than ${MAX_BODY_BYTES} bytes.`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        // Stop buffering; the 413 is sent and the connection closed after it.
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new PayloadTooLarge(`Request body larger than ${MAX_BODY_BYTES} bytes.`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * Helpers shared by the IAM action handlers: typed input access, entity
+ * lookups with AWS's NoSuchEntity messages, pagination, and policy documents.
+ */
+import { DeleteConflict, EntityAlreadyExists, LimitExceeded, MalformedPolicyDocument, NoSuchEntity } from '../../shared/errors.js';
+import { parsePolicy, type PolicyKind } from '../../policy/index.js';
+import { UniqueViolation, type GroupRecord, type Page, type PageRequest, type RoleRecord, type UserRecord } from '../../store/types.js';
+import type { Input, Operation } from './types.js';
+
+export function str(input: Input, key: string): string {
+  return input[key] as string;
+}
+export function optStr(input: Input, key: string): string | undefined {
+  return input[key] as string | undefined;
+}
+
+/** `MaxItems` (default 100) and `Marker` of a List* call, with `PathPrefix` when the action has one. */
+export function pageRequest(input: Input): PageRequest {
+  const req: PageRequest = { limit: (input.MaxItems as number | undefined) ?? 100, pathPrefix: optStr(input, 'PathPrefix') ?? '/' };
+  const marker = optStr(input, 'Marker');
+  if (marker !== undefined) req.after = decodeMarker(marker);
+  return req;
+}
+
+/** The list member plus `IsTruncated` and `Marker`, as every IAM List* response carries them. */
+export function pageOutput<T, U>(page: Page<T>, key: string, map: (item: T) => U): Record<string, unknown> {
+  const out: Record<string, unknown> = { [key]: page.items.map(map), IsTruncated: page.marker !== undefined };
+  if (page.marker !== undefined) out.Marker = encodeMarker(page.marker);
+  return out;
+}
+
+/** Markers are opaque to clients. */
+function encodeMarker(m: string): string {
+  return Buffer.from(m, 'utf8').toString('base64url');
+}
+function decodeMarker(m: string): string {
+  return Buffer.from(m, 'base64url').toString('utf8');
+}
+
+export async function findUser(op: Operation, name: string): Promise<UserRecord> {
+  const user = await op.deps.store.users.get(op.caller.accountId, name);
+  if (!user) throw new NoSuchEntity(`The user with name ${name} cannot be found.`);
+  return user;
+}
+
+export async function findGroup(op: Operation, name: string): Promise<GroupRecord> {
+  const group = await op.deps.store.groups.get(op.caller.accountId, name);
+  if (!group) throw new NoSuchEntity(`The group with name ${name} cannot be found.`);
+  return group;
+}
+
+export async function findRole(op: Operation, name: string): Promise<RoleRecord> {
+  const role = await op.deps.store.roles.get(op.caller.accountId, name);
+  if (!role) throw new NoSuchEntity(`The role with name ${name} cannot be found.`);
+  return role;
+}
+
+/** Runs a create, turning a uniqueness clash into EntityAlreadyExists. */
+export async function creating<T>(message: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof UniqueViolation) throw new EntityAlreadyExists(message, { cause: err });
+    throw err;
+  }
+}
+
+/** Validates a policy document for its use; throws MalformedPolicyDocument. */
+export function checkPolicyDocument(text: string, kind: PolicyKind): void {
+  parsePolicy(text, { kind });
+}
+
+/** Throws LimitExceeded when `size` exceeds `limit`. */
+export function checkQuota(name: string, value: number, limit: number): void {
+  if (value > limit) throw new LimitExceeded(`Cannot exceed quota for ${name}: ${limit}`);
+}
+
+export function conflict(what: string): never {
+  throw new DeleteConflict(`Cannot delete entity, must ${what} first.`);
+}
+
+/** IAM returns policy documents URL-encoded (RFC 3986), as AWS does. */
+export function encodeDocument(doc: string): string {
+  return encodeURIComponent(doc);
+}
+
+export { MalformedPolicyDocument };

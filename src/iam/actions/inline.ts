@@ -1,0 +1,62 @@
+/**
+ * Inline policies of users, groups and roles: Put, Get, Delete and List, for each owner kind.
+ * - The document is validated as an identity policy (MalformedPolicyDocument).
+ * - The owner's inline policies together may not exceed AWS's aggregate size
+ *   (user 2,048, group 5,120, role 10,240 characters, whitespace not counted).
+ * - Documents are returned URL-encoded, as AWS returns them.
+ */
+import { LimitExceeded, NoSuchEntity } from '../../shared/errors.js';
+import { policySize } from '../../policy/index.js';
+import { checkPolicyDocument, encodeDocument, pageOutput, pageRequest, str } from './common.js';
+import { OWNERS, ownerName, type OwnerSpec } from './owners.js';
+import type { ActionTable, ActionHandler } from './types.js';
+
+function inlineActions(spec: OwnerSpec): Record<string, ActionHandler> {
+  const resource = (i: Record<string, unknown>, op: Parameters<OwnerSpec['resource']>[0]) => spec.resource(op, ownerName(spec, i));
+  const missing = (name: string) => new NoSuchEntity(`The ${spec.kind} policy with name ${name} cannot be found.`);
+  return {
+    [`Put${spec.noun}Policy`]: {
+      resource,
+      async run(input, op) {
+        const owner = await spec.find(op, ownerName(spec, input));
+        const name = str(input, 'PolicyName');
+        const document = str(input, 'PolicyDocument');
+        checkPolicyDocument(document, 'identity');
+        await op.deps.store.transaction(async (tx) => {
+          const others = (await tx.inlinePolicies.all(spec.kind, owner.id)).filter((p) => p.name !== name);
+          const total = others.reduce((n, p) => n + policySize(p.document), policySize(document));
+          if (total > spec.inlineQuota) throw new LimitExceeded(`Maximum policy size of ${spec.inlineQuota} bytes exceeded for ${spec.kind} ${owner.name}`);
+          await tx.inlinePolicies.put({ ownerKind: spec.kind, ownerId: owner.id, name, document });
+        });
+        return undefined;
+      },
+    },
+    [`Get${spec.noun}Policy`]: {
+      resource,
+      async run(input, op) {
+        const owner = await spec.find(op, ownerName(spec, input));
+        const policy = await op.deps.store.inlinePolicies.get(spec.kind, owner.id, str(input, 'PolicyName'));
+        if (!policy) throw missing(str(input, 'PolicyName'));
+        return { [spec.param]: owner.name, PolicyName: policy.name, PolicyDocument: encodeDocument(policy.document) };
+      },
+    },
+    [`Delete${spec.noun}Policy`]: {
+      resource,
+      async run(input, op) {
+        const owner = await spec.find(op, ownerName(spec, input));
+        if (!(await op.deps.store.inlinePolicies.delete(spec.kind, owner.id, str(input, 'PolicyName')))) throw missing(str(input, 'PolicyName'));
+        return undefined;
+      },
+    },
+    [`List${spec.noun}Policies`]: {
+      resource,
+      async run(input, op) {
+        const owner = await spec.find(op, ownerName(spec, input));
+        const page = await op.deps.store.inlinePolicies.list(spec.kind, owner.id, { ...pageRequest(input), pathPrefix: '/' });
+        return pageOutput(page, 'PolicyNames', (n) => n);
+      },
+    },
+  };
+}
+
+export const inlinePolicyActions: ActionTable = Object.assign({}, ...OWNERS.map(inlineActions));

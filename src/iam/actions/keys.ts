@@ -1,0 +1,120 @@
+/**
+ * Access keys: CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey,
+ * GetAccessKeyLastUsed.
+ * - Without UserName the caller's own keys are meant (the root's, for the root).
+ * - At most 2 keys per user (AccessKeysPerUserQuota).
+ * - The secret is generated here, returned once by CreateAccessKey, and stored
+ *   only encrypted (AES-256-GCM, bound to the key id).
+ * - A key id that belongs to another user is NoSuchEntity, never revealed.
+ */
+import { NoSuchEntity } from '../../shared/errors.js';
+import { newId, newSecretAccessKey } from '../../shared/ids.js';
+import type { AccessKeyRecord } from '../../store/types.js';
+import { QUOTAS, rootArn } from '../arns.js';
+import { checkQuota, findUser, optStr, str } from './common.js';
+import type { ActionTable, Input, Operation } from './types.js';
+import { userResource } from './users.js';
+
+interface KeyOwner {
+  userId: string | null;
+  userName: string | undefined;
+}
+
+/** The owner the call is about: the named user, or the caller itself. */
+async function keyOwner(input: Input, op: Operation): Promise<KeyOwner> {
+  const name = optStr(input, 'UserName');
+  if (name === undefined && op.caller.type === 'Account') return { userId: null, userName: undefined };
+  const user = await findUser(op, name ?? op.caller.user?.name ?? '');
+  return { userId: user.id, userName: user.name };
+}
+
+async function ownerResource(input: Input, op: Operation): Promise<string> {
+  const name = optStr(input, 'UserName') ?? op.caller.user?.name;
+  return name === undefined ? rootArn(op.caller.accountId) : userResource(op, name);
+}
+
+async function ownedKey(input: Input, op: Operation): Promise<{ key: AccessKeyRecord; owner: KeyOwner }> {
+  const owner = await keyOwner(input, op);
+  const key = await op.deps.store.accessKeys.get(str(input, 'AccessKeyId'));
+  if (!key || key.accountId !== op.caller.accountId || key.userId !== owner.userId) {
+    throw new NoSuchEntity(`The Access Key with id ${str(input, 'AccessKeyId')} cannot be found.`);
+  }
+  return { key, owner };
+}
+
+const metadata = (k: AccessKeyRecord, userName: string | undefined) => ({ UserName: userName, AccessKeyId: k.id, Status: k.status, CreateDate: k.createdAt });
+
+export const accessKeyActions: ActionTable = {
+  CreateAccessKey: {
+    resource: ownerResource,
+    async run(input, op) {
+      const owner = await keyOwner(input, op);
+      const id = newId('accessKey');
+      const secret = newSecretAccessKey();
+      const record: AccessKeyRecord = {
+        id,
+        accountId: op.caller.accountId,
+        userId: owner.userId,
+        secretCiphertext: op.deps.keyring.encrypt(secret, id),
+        status: 'Active',
+        createdAt: op.facts.now,
+        lastUsedAt: null,
+        lastUsedService: null,
+        lastUsedRegion: null,
+      };
+      await op.deps.store.transaction(async (tx) => {
+        checkQuota('AccessKeysPerUser', (await tx.accessKeys.listFor(op.caller.accountId, owner.userId)).length + 1, QUOTAS.AccessKeysPerUserQuota);
+        await tx.accessKeys.create(record);
+      });
+      return { AccessKey: { ...metadata(record, owner.userName), UserName: owner.userName ?? '', SecretAccessKey: secret } };
+    },
+  },
+
+  ListAccessKeys: {
+    resource: ownerResource,
+    async run(input, op) {
+      const owner = await keyOwner(input, op);
+      const keys = await op.deps.store.accessKeys.listFor(op.caller.accountId, owner.userId);
+      return { AccessKeyMetadata: keys.map((k) => metadata(k, owner.userName)), IsTruncated: false };
+    },
+  },
+
+  UpdateAccessKey: {
+    resource: ownerResource,
+    async run(input, op) {
+      const { key } = await ownedKey(input, op);
+      await op.deps.store.accessKeys.setStatus(key.id, str(input, 'Status') as 'Active' | 'Inactive');
+      return undefined;
+    },
+  },
+
+  DeleteAccessKey: {
+    resource: ownerResource,
+    async run(input, op) {
+      const { key } = await ownedKey(input, op);
+      await op.deps.store.accessKeys.delete(key.id);
+      return undefined;
+    },
+  },
+
+  GetAccessKeyLastUsed: {
+    async resource(input, op) {
+      const key = await op.deps.store.accessKeys.get(str(input, 'AccessKeyId'));
+      const user = key?.userId ? await op.deps.store.users.getById(key.userId) : undefined;
+      return user ? userResource(op, user.name) : rootArn(op.caller.accountId);
+    },
+    async run(input, op) {
+      const key = await op.deps.store.accessKeys.get(str(input, 'AccessKeyId'));
+      if (!key || key.accountId !== op.caller.accountId) throw new NoSuchEntity(`The Access Key with id ${str(input, 'AccessKeyId')} cannot be found.`);
+      const user = key.userId ? await op.deps.store.users.getById(key.userId) : undefined;
+      return {
+        UserName: user?.name ?? 'root',
+        AccessKeyLastUsed: {
+          LastUsedDate: key.lastUsedAt ?? undefined,
+          ServiceName: key.lastUsedService ?? 'N/A',
+          Region: key.lastUsedRegion ?? 'N/A',
+        },
+      };
+    },
+  },
+};

@@ -1,0 +1,30 @@
+/**
+ * The three kinds of policy owner (users, groups, roles) described once, so the
+ * inline-policy and attachment actions are written once for all three.
+ */
+import type { OwnerKind } from '../../store/types.js';
+import { QUOTAS } from '../arns.js';
+import { findGroup, findRole, findUser, str } from './common.js';
+import { groupResource } from './groups.js';
+import { roleResource } from './roles.js';
+import type { Input, Operation } from './types.js';
+import { userResource } from './users.js';
+
+export interface OwnerSpec {
+  kind: OwnerKind;
+  /** `User`, `Group`, `Role`: the action name infix. */
+  noun: 'User' | 'Group' | 'Role';
+  /** The input member naming the owner: `UserName`, … */
+  param: string;
+  inlineQuota: number;
+  resource(op: Operation, name: string): Promise<string>;
+  find(op: Operation, name: string): Promise<{ id: string; name: string }>;
+}
+
+export const OWNERS: readonly OwnerSpec[] = [
+  { kind: 'user', noun: 'User', param: 'UserName', inlineQuota: QUOTAS.UserPolicySizeQuota, resource: userResource, find: findUser },
+  { kind: 'group', noun: 'Group', param: 'GroupName', inlineQuota: QUOTAS.GroupPolicySizeQuota, resource: groupResource, find: findGroup },
+  { kind: 'role', noun: 'Role', param: 'RoleName', inlineQuota: QUOTAS.RolePolicySizeQuota, resource: roleResource, find: findRole },
+];
+
+export const ownerName = (spec: OwnerSpec, input: Input) => str(input, spec.param);

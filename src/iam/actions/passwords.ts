@@ -1,0 +1,149 @@
+/**
+ * Console passwords: login profiles, ChangePassword and the account password policy.
+ * - Passwords are hashed with argon2id and never returned or logged.
+ * - Setting or changing a password enforces the account policy (minimum length,
+ *   and the lowercase / uppercase / number / symbol classes) → PasswordPolicyViolation.
+ * - ChangePassword is the caller's own: an IAM user, with its current password.
+ */
+import { AccessDenied, EntityAlreadyExists, InvalidUserType, NoSuchEntity, PasswordPolicyViolation } from '../../shared/errors.js';
+import type { PasswordPolicy } from '../../store/types.js';
+import { hashPassword, passwordPolicyViolation, verifyPassword } from '../passwords.js';
+import { findUser, str } from './common.js';
+import type { ActionTable, Input, Operation } from './types.js';
+import { userResource } from './users.js';
+
+async function checkPassword(op: Operation, password: string): Promise<void> {
+  const account = await op.deps.store.accounts.get(op.caller.accountId);
+  const violation = passwordPolicyViolation(password, account?.passwordPolicy ?? null);
+  if (violation) throw new PasswordPolicyViolation(violation);
+}
+
+const profileShape = (userName: string, createdAt: number, resetRequired: boolean) => ({ UserName: userName, CreateDate: createdAt, PasswordResetRequired: resetRequired });
+const byUser = (i: Input, op: Operation) => userResource(op, str(i, 'UserName'));
+
+const POLICY_DEFAULTS: PasswordPolicy = {
+  minimumPasswordLength: 6,
+  requireSymbols: false,
+  requireNumbers: false,
+  requireUppercaseCharacters: false,
+  requireLowercaseCharacters: false,
+  allowUsersToChangePassword: false,
+  maxPasswordAge: null,
+  passwordReusePrevention: null,
+  hardExpiry: false,
+};
+
+export const passwordActions: ActionTable = {
+  CreateLoginProfile: {
+    resource: byUser,
+    async run(input, op) {
+      const user = await findUser(op, str(input, 'UserName'));
+      await checkPassword(op, str(input, 'Password'));
+      if (await op.deps.store.loginProfiles.get(user.id)) throw new EntityAlreadyExists(`Login Profile for user ${user.name} already exists.`);
+      const profile = { userId: user.id, passwordHash: await hashPassword(str(input, 'Password')), resetRequired: input.PasswordResetRequired === true, createdAt: op.facts.now };
+      await op.deps.store.loginProfiles.put(profile);
+      return { LoginProfile: profileShape(user.name, profile.createdAt, profile.resetRequired) };
+    },
+  },
+
+  GetLoginProfile: {
+    resource: byUser,
+    async run(input, op) {
+      const user = await findUser(op, str(input, 'UserName'));
+      const profile = await op.deps.store.loginProfiles.get(user.id);
+      if (!profile) throw new NoSuchEntity(`Login Profile for User ${user.name} cannot be found.`);
+      return { LoginProfile: profileShape(user.name, profile.createdAt, profile.resetRequired) };
+    },
+  },
+
+  UpdateLoginProfile: {
+    resource: byUser,
+    async run(input, op) {
+      const user = await findUser(op, str(input, 'UserName'));
+      const profile = await op.deps.store.loginProfiles.get(user.id);
+      if (!profile) throw new NoSuchEntity(`Login Profile for User ${user.name} cannot be found.`);
+      const password = input.Password as string | undefined;
+      if (password !== undefined) await checkPassword(op, password);
+      await op.deps.store.loginProfiles.put({
+        ...profile,
+        ...(password !== undefined && { passwordHash: await hashPassword(password) }),
+        ...(input.PasswordResetRequired !== undefined && { resetRequired: input.PasswordResetRequired === true }),
+      });
+      return undefined;
+    },
+  },
+
+  DeleteLoginProfile: {
+    resource: byUser,
+    async run(input, op) {
+      const user = await findUser(op, str(input, 'UserName'));
+      if (!(await op.deps.store.loginProfiles.delete(user.id))) throw new NoSuchEntity(`Login Profile for User ${user.name} cannot be found.`);
+      return undefined;
+    },
+  },
+
+  ChangePassword: {
+    async resource(_i, op) {
+      if (op.caller.type !== 'User' || !op.caller.user) throw new InvalidUserType('Only IAM users can change their own password.');
+      return userResource(op, op.caller.user.name);
+    },
+    async run(input, op) {
+      const user = op.caller.user!;
+      const profile = await op.deps.store.loginProfiles.get(user.id);
+      if (!profile) throw new NoSuchEntity(`Login Profile for User ${user.name} cannot be found.`);
+      if (!(await verifyPassword(profile.passwordHash, str(input, 'OldPassword')))) throw new AccessDenied('The old password is incorrect.');
+      await checkPassword(op, str(input, 'NewPassword'));
+      await op.deps.store.loginProfiles.put({ ...profile, passwordHash: await hashPassword(str(input, 'NewPassword')), resetRequired: false });
+      return undefined;
+    },
+  },
+
+  UpdateAccountPasswordPolicy: {
+    async run(input, op) {
+      const policy: PasswordPolicy = {
+        ...POLICY_DEFAULTS,
+        ...(input.MinimumPasswordLength !== undefined && { minimumPasswordLength: input.MinimumPasswordLength as number }),
+        requireSymbols: input.RequireSymbols === true,
+        requireNumbers: input.RequireNumbers === true,
+        requireUppercaseCharacters: input.RequireUppercaseCharacters === true,
+        requireLowercaseCharacters: input.RequireLowercaseCharacters === true,
+        allowUsersToChangePassword: input.AllowUsersToChangePassword === true,
+        maxPasswordAge: (input.MaxPasswordAge as number | undefined) ?? null,
+        passwordReusePrevention: (input.PasswordReusePrevention as number | undefined) ?? null,
+        hardExpiry: input.HardExpiry === true,
+      };
+      await op.deps.store.accounts.setPasswordPolicy(op.caller.accountId, policy);
+      return undefined;
+    },
+  },
+
+  GetAccountPasswordPolicy: {
+    async run(_input, op) {
+      const p = (await op.deps.store.accounts.get(op.caller.accountId))?.passwordPolicy;
+      if (!p) throw new NoSuchEntity(`The Password Policy with domain name ${op.caller.accountId} cannot be found.`);
+      return {
+        PasswordPolicy: {
+          MinimumPasswordLength: p.minimumPasswordLength,
+          RequireSymbols: p.requireSymbols,
+          RequireNumbers: p.requireNumbers,
+          RequireUppercaseCharacters: p.requireUppercaseCharacters,
+          RequireLowercaseCharacters: p.requireLowercaseCharacters,
+          AllowUsersToChangePassword: p.allowUsersToChangePassword,
+          ExpirePasswords: p.maxPasswordAge !== null,
+          MaxPasswordAge: p.maxPasswordAge ?? undefined,
+          PasswordReusePrevention: p.passwordReusePrevention ?? undefined,
+          HardExpiry: p.hardExpiry,
+        },
+      };
+    },
+  },
+
+  DeleteAccountPasswordPolicy: {
+    async run(_input, op) {
+      const account = await op.deps.store.accounts.get(op.caller.accountId);
+      if (!account?.passwordPolicy) throw new NoSuchEntity(`The account policy with name PasswordPolicy cannot be found.`);
+      await op.deps.store.accounts.setPasswordPolicy(op.caller.accountId, null);
+      return undefined;
+    },
+  },
+};

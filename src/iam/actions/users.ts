@@ -1,0 +1,166 @@
+/**
+ * Users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser, the user's
+ * tags and permissions boundary.
+ * - Names are unique per account case-insensitively; a rename keeps the id.
+ * - GetUser with no name describes the caller.
+ * - DeleteUser refuses (DeleteConflict) while the user has access keys, a login
+ *   profile, MFA devices, inline or attached policies, or group memberships.
+ */
+import { ValidationError } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import type { Tag } from '../../store/types.js';
+import { parsePolicyArn, rootArn, userArn } from '../arns.js';
+import { authorize } from '../authorize.js';
+import { conflict, creating, findUser, optStr, pageOutput, pageRequest, str } from './common.js';
+import { userShape } from './shapes.js';
+import type { ActionTable, Input, Operation } from './types.js';
+import { NoSuchEntity } from '../../shared/errors.js';
+
+/** The ARN of the named user (with its real path when it exists, `/` otherwise). */
+export async function userResource(op: Operation, name: string): Promise<string> {
+  const user = await op.deps.store.users.get(op.caller.accountId, name);
+  return userArn(op.caller.accountId, user?.path ?? '/', user?.name ?? name);
+}
+
+/** The user named in `UserName`, defaulting to the calling IAM user. */
+export function targetUserName(input: Input, op: Operation): string {
+  const name = optStr(input, 'UserName') ?? op.caller.user?.name;
+  if (name === undefined) throw new ValidationError('Must specify userName when calling with non-User credentials');
+  return name;
+}
+
+const readTags = (input: Input): Tag[] => ((input.Tags as Array<{ Key: string; Value: string }> | undefined) ?? []).map((t) => ({ key: t.Key, value: t.Value }));
+
+async function checkBoundary(op: Operation, arn: string | undefined): Promise<void> {
+  if (arn === undefined) return;
+  const p = parsePolicyArn(arn);
+  if (!p || p.account !== op.caller.accountId || !(await op.deps.store.managedPolicies.get(p.account, p.name))) {
+    throw new NoSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
+  }
+}
+
+export const userActions: ActionTable = {
+  CreateUser: {
+    resource: (i, op) => userArn(op.caller.accountId, optStr(i, 'Path') ?? '/', str(i, 'UserName')),
+    async run(input, op) {
+      const name = str(input, 'UserName');
+      await checkBoundary(op, optStr(input, 'PermissionsBoundary'));
+      const user = {
+        id: newId('user'),
+        accountId: op.caller.accountId,
+        name,
+        path: optStr(input, 'Path') ?? '/',
+        permissionsBoundary: optStr(input, 'PermissionsBoundary') ?? null,
+        tags: readTags(input),
+        createdAt: op.facts.now,
+        passwordLastUsed: null,
+      };
+      await creating(`User with name ${name} already exists.`, () => op.deps.store.users.create(user));
+      return { User: userShape(user, true) };
+    },
+  },
+
+  GetUser: {
+    resource: async (i, op) => (optStr(i, 'UserName') === undefined && op.caller.type === 'Account' ? rootArn(op.caller.accountId) : userResource(op, targetUserName(i, op))),
+    async run(input, op) {
+      if (optStr(input, 'UserName') === undefined && op.caller.type === 'Account') {
+        const account = await op.deps.store.accounts.get(op.caller.accountId);
+        return { User: { UserId: op.caller.accountId, Arn: rootArn(op.caller.accountId), CreateDate: account?.createdAt ?? 0 } };
+      }
+      return { User: userShape(await findUser(op, targetUserName(input, op)), true) };
+    },
+  },
+
+  ListUsers: {
+    resource: (i, op) => userArn(op.caller.accountId, optStr(i, 'PathPrefix') ?? '/', '*'),
+    async run(input, op) {
+      const page = await op.deps.store.users.list(op.caller.accountId, pageRequest(input));
+      return pageOutput(page, 'Users', (u) => userShape(u));
+    },
+  },
+
+  UpdateUser: {
+    resource: (i, op) => userResource(op, str(i, 'UserName')),
+    async run(input, op) {
+      const user = await findUser(op, str(input, 'UserName'));
+      const newName = optStr(input, 'NewUserName');
+      const newPath = optStr(input, 'NewPath');
+      if (newName !== undefined || newPath !== undefined) {
+        // Renaming or moving needs permission on the target as well as the source.
+        await authorize(op, 'iam:UpdateUser', userArn(user.accountId, newPath ?? user.path, newName ?? user.name));
+      }
+      await creating(`User with name ${newName} already exists.`, () =>
+        op.deps.store.users.update(user.id, { ...(newName !== undefined && { name: newName }), ...(newPath !== undefined && { path: newPath }) }),
+      );
+      return undefined;
+    },
+  },
+
+  DeleteUser: {
+    resource: (i, op) => userResource(op, str(i, 'UserName')),
+    async run(input, op) {
+      await op.deps.store.transaction(async (tx) => {
+        const user = await tx.users.get(op.caller.accountId, str(input, 'UserName'));
+        if (!user) throw new NoSuchEntity(`The user with name ${str(input, 'UserName')} cannot be found.`);
+        if ((await tx.accessKeys.listFor(user.accountId, user.id)).length > 0) conflict('delete access keys');
+        if (await tx.loginProfiles.get(user.id)) conflict('delete login profile');
+        if ((await tx.mfaDevices.listForUser(user.id)).length > 0) conflict('delete MFA device');
+        if ((await tx.inlinePolicies.count('user', user.id)) > 0) conflict('delete policies');
+        if ((await tx.managedPolicies.countAttached('user', user.id)) > 0) conflict('detach all policies');
+        if ((await tx.groups.allGroupsOf(user.id)).length > 0) conflict('remove user from all groups');
+        await tx.users.delete(user.id);
+      });
+      return undefined;
+    },
+  },
+
+  TagUser: {
+    resource: (i, op) => userResource(op, str(i, 'UserName')),
+    async run(input, op) {
+      const user = await findUser(op, str(input, 'UserName'));
+      const merged = new Map(user.tags.map((t) => [t.key.toLowerCase(), t]));
+      for (const t of readTags(input)) merged.set(t.key.toLowerCase(), t);
+      if (merged.size > 50) throw new ValidationError('1 validation error detected: a user can have at most 50 tags');
+      await op.deps.store.users.update(user.id, { tags: [...merged.values()] });
+      return undefined;
+    },
+  },
+
+  UntagUser: {
+    resource: (i, op) => userResource(op, str(i, 'UserName')),
+    async run(input, op) {
+      const user = await findUser(op, str(input, 'UserName'));
+      const remove = new Set((input.TagKeys as string[]).map((k) => k.toLowerCase()));
+      await op.deps.store.users.update(user.id, { tags: user.tags.filter((t) => !remove.has(t.key.toLowerCase())) });
+      return undefined;
+    },
+  },
+
+  ListUserTags: {
+    resource: (i, op) => userResource(op, str(i, 'UserName')),
+    async run(input, op) {
+      const user = await findUser(op, str(input, 'UserName'));
+      return { Tags: user.tags.map((t) => ({ Key: t.key, Value: t.value })), IsTruncated: false };
+    },
+  },
+
+  PutUserPermissionsBoundary: {
+    resource: (i, op) => userResource(op, str(i, 'UserName')),
+    context: (i) => ({ 'iam:PermissionsBoundary': str(i, 'PermissionsBoundary') }),
+    async run(input, op) {
+      const user = await findUser(op, str(input, 'UserName'));
+      await checkBoundary(op, str(input, 'PermissionsBoundary'));
+      await op.deps.store.users.update(user.id, { permissionsBoundary: str(input, 'PermissionsBoundary') });
+      return undefined;
+    },
+  },
+
+  DeleteUserPermissionsBoundary: {
+    resource: (i, op) => userResource(op, str(i, 'UserName')),
+    async run(input, op) {
+      const user = await findUser(op, str(input, 'UserName'));
+      await op.deps.store.users.update(user.id, { permissionsBoundary: null });
+      return undefined;
+    },
+  },
+};

@@ -1,0 +1,54 @@
+/**
+ * Authorising one action for a caller with the policy engine.
+ *
+ * - The account root may do everything.
+ * - Federated-user sessions may call no IAM action (as in AWS).
+ * - Everyone else needs an Allow from their live policies, within their
+ *   permissions boundary and session policies, and no explicit Deny.
+ * A refusal is AccessDenied with AWS's wording, naming the caller, the action,
+ * the resource and why.
+ */
+import { createContext, explain } from '../policy/index.js';
+import { AccessDenied } from '../shared/errors.js';
+import { requestContextValues } from './caller.js';
+import type { Operation } from './actions/types.js';
+
+export interface AuthorizeOptions {
+  /** Extra condition keys for this action. */
+  context?: Record<string, string>;
+  /** Time zone of the gatehouse:MinuteOfDay / DayOfWeek keys. */
+  timeZone?: string;
+}
+
+let timeZone = 'UTC';
+/** Sets the zone of the time-of-day keys (from config `policy.timeZone`). */
+export function setPolicyTimeZone(zone: string): void {
+  timeZone = zone;
+}
+
+export async function authorize(op: Operation, action: string, resource: string, options: AuthorizeOptions = {}): Promise<void> {
+  const { caller } = op;
+  const refuse = (why: string) => new AccessDenied(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`);
+  const service = action.slice(0, action.indexOf(':')).toLowerCase();
+  if (caller.type === 'FederatedUser' && (service === 'iam' || service === 'sts')) {
+    throw refuse(`because federated user sessions cannot call ${service.toUpperCase()}`);
+  }
+  if (caller.session?.kind === 'session') {
+    // GetSessionToken credentials, as in AWS: IAM only with MFA; in STS only AssumeRole.
+    if (service === 'iam' && caller.session.mfaAuthenticatedAt === undefined) throw refuse('because credentials from GetSessionToken without MFA cannot call IAM');
+    if (service === 'sts' && action.toLowerCase() !== 'sts:assumerole') throw refuse('because credentials from GetSessionToken cannot call this STS action');
+  }
+  if (caller.type === 'Account') return;
+  const set = await op.deps.permissions.policySet(caller);
+  const values = { ...requestContextValues(caller, op.facts), ...options.context };
+  const context = createContext(values, { now: op.facts.now, timeZone: options.timeZone ?? timeZone });
+  const result = explain({ action, resource, context }, set);
+  if (result.decision === 'Allow') return;
+  const why =
+    result.decision === 'ExplicitDeny'
+      ? `with an explicit deny in ${result.reason.replace(/^Explicitly denied by /, '').replace(/\.$/, '')}`
+      : result.reason.startsWith('No identity-based')
+        ? `because no identity-based policy allows the ${action} action`
+        : `because ${result.reason.charAt(0).toLowerCase()}${result.reason.slice(1).replace(/\.$/, '')}`;
+  throw new AccessDenied(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`);
+}

@@ -1,0 +1,306 @@
+/**
+ * The store's records and repository interfaces. Domain code (src/iam, src/sts, …)
+ * depends on these only; adapters (SQLite, PostgreSQL) implement them, and one
+ * conformance suite (test/store/conformance.ts) checks every adapter.
+ *
+ * Conventions:
+ * - Times are epoch milliseconds (numbers).
+ * - Names are unique per account case-insensitively; `create*` throws `UniqueViolation` on a clash.
+ * - `get*` returns undefined when absent; `delete*` returns whether a row was removed.
+ * - Lists are keyset-paginated by lower-cased name (or id where stated): `after` is the
+ *   marker returned by the previous page, and a page costs the same however many rows exist.
+ * - Every write bumps the account's `revision`, so caches of effective permissions
+ *   can tell that something changed.
+ * - `transaction(fn)` runs fn atomically: all of its writes commit, or none do.
+ */
+
+export interface Page<T> {
+  items: T[];
+  /** Present when more rows follow; pass as `after` to get the next page. */
+  marker?: string;
+}
+
+export interface PageRequest {
+  /** Only entities whose path starts with this (default "/"). */
+  pathPrefix?: string;
+  /** The marker of the previous page. */
+  after?: string;
+  /** Page size, 1–1000. */
+  limit: number;
+}
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+export interface PasswordPolicy {
+  minimumPasswordLength: number;
+  requireSymbols: boolean;
+  requireNumbers: boolean;
+  requireUppercaseCharacters: boolean;
+  requireLowercaseCharacters: boolean;
+  allowUsersToChangePassword: boolean;
+  maxPasswordAge: number | null;
+  passwordReusePrevention: number | null;
+  hardExpiry: boolean;
+}
+
+export interface AccountRecord {
+  id: string;
+  alias: string | null;
+  passwordPolicy: PasswordPolicy | null;
+  createdAt: number;
+  revision: number;
+}
+
+export interface UserRecord {
+  id: string;
+  accountId: string;
+  name: string;
+  path: string;
+  permissionsBoundary: string | null;
+  tags: Tag[];
+  createdAt: number;
+  passwordLastUsed: number | null;
+}
+
+export interface GroupRecord {
+  id: string;
+  accountId: string;
+  name: string;
+  path: string;
+  createdAt: number;
+}
+
+export interface RoleRecord {
+  id: string;
+  accountId: string;
+  name: string;
+  path: string;
+  assumeRolePolicy: string;
+  description: string | null;
+  maxSessionDuration: number;
+  permissionsBoundary: string | null;
+  tags: Tag[];
+  createdAt: number;
+}
+
+export type OwnerKind = 'user' | 'group' | 'role';
+
+export interface InlinePolicyRecord {
+  ownerKind: OwnerKind;
+  ownerId: string;
+  name: string;
+  document: string;
+}
+
+export interface ManagedPolicyRecord {
+  id: string;
+  accountId: string;
+  name: string;
+  path: string;
+  description: string | null;
+  defaultVersionId: string;
+  /** Number of users, groups and roles it is attached to. */
+  attachmentCount: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface PolicyVersionRecord {
+  policyId: string;
+  versionId: string;
+  document: string;
+  createdAt: number;
+}
+
+export type KeyStatus = 'Active' | 'Inactive';
+
+export interface AccessKeyRecord {
+  id: string;
+  accountId: string;
+  /** null for the account root's keys. */
+  userId: string | null;
+  /** The secret, encrypted by the caller (AES-256-GCM); the store never sees plaintext. */
+  secretCiphertext: string;
+  status: KeyStatus;
+  createdAt: number;
+  lastUsedAt: number | null;
+  lastUsedService: string | null;
+  lastUsedRegion: string | null;
+}
+
+export interface LoginProfileRecord {
+  userId: string;
+  passwordHash: string;
+  resetRequired: boolean;
+  createdAt: number;
+}
+
+export interface MfaDeviceRecord {
+  /** The serial number: the device ARN. */
+  serial: string;
+  accountId: string;
+  name: string;
+  path: string;
+  /** The TOTP seed, encrypted by the caller. */
+  seedCiphertext: string;
+  userId: string | null;
+  enabledAt: number | null;
+  /** The last TOTP time step accepted, so a code is accepted once. */
+  lastTimeStep: number | null;
+  createdAt: number;
+}
+
+export interface AccountRepository {
+  create(account: { id: string; createdAt: number }): Promise<AccountRecord>;
+  get(id: string): Promise<AccountRecord | undefined>;
+  /** The first account (single-account deployments), if any. */
+  first(): Promise<AccountRecord | undefined>;
+  getByAlias(alias: string): Promise<AccountRecord | undefined>;
+  /** Sets or clears the alias; throws UniqueViolation when another account has it. */
+  setAlias(id: string, alias: string | null): Promise<void>;
+  setPasswordPolicy(id: string, policy: PasswordPolicy | null): Promise<void>;
+  /** The account's change counter (bumped by every write). */
+  revision(id: string): Promise<number>;
+}
+
+export interface UserRepository {
+  create(user: UserRecord): Promise<void>;
+  get(accountId: string, name: string): Promise<UserRecord | undefined>;
+  getById(id: string): Promise<UserRecord | undefined>;
+  list(accountId: string, page: PageRequest): Promise<Page<UserRecord>>;
+  /** Renames and/or moves; keeps the id. Throws UniqueViolation on a name clash. */
+  update(id: string, changes: { name?: string; path?: string; permissionsBoundary?: string | null; tags?: Tag[] }): Promise<void>;
+  delete(id: string): Promise<boolean>;
+  setPasswordLastUsed(id: string, at: number): Promise<void>;
+  count(accountId: string): Promise<number>;
+}
+
+export interface GroupRepository {
+  create(group: GroupRecord): Promise<void>;
+  get(accountId: string, name: string): Promise<GroupRecord | undefined>;
+  getById(id: string): Promise<GroupRecord | undefined>;
+  list(accountId: string, page: PageRequest): Promise<Page<GroupRecord>>;
+  update(id: string, changes: { name?: string; path?: string }): Promise<void>;
+  delete(id: string): Promise<boolean>;
+  addMember(groupId: string, userId: string): Promise<void>;
+  removeMember(groupId: string, userId: string): Promise<boolean>;
+  /** Users of a group, paginated by user name. */
+  members(groupId: string, page: PageRequest): Promise<Page<UserRecord>>;
+  /** Groups of a user, paginated by group name. */
+  groupsOf(userId: string, page: PageRequest): Promise<Page<GroupRecord>>;
+  /** Every group of a user (for policy evaluation). */
+  allGroupsOf(userId: string): Promise<GroupRecord[]>;
+  countMembers(groupId: string): Promise<number>;
+  count(accountId: string): Promise<number>;
+}
+
+export interface RoleRepository {
+  create(role: RoleRecord): Promise<void>;
+  get(accountId: string, name: string): Promise<RoleRecord | undefined>;
+  getById(id: string): Promise<RoleRecord | undefined>;
+  list(accountId: string, page: PageRequest): Promise<Page<RoleRecord>>;
+  update(id: string, changes: { assumeRolePolicy?: string; description?: string | null; maxSessionDuration?: number; permissionsBoundary?: string | null; tags?: Tag[] }): Promise<void>;
+  delete(id: string): Promise<boolean>;
+  count(accountId: string): Promise<number>;
+}
+
+export interface InlinePolicyRepository {
+  /** Creates or replaces. */
+  put(policy: InlinePolicyRecord): Promise<void>;
+  get(ownerKind: OwnerKind, ownerId: string, name: string): Promise<InlinePolicyRecord | undefined>;
+  /** Names, paginated by name. */
+  list(ownerKind: OwnerKind, ownerId: string, page: PageRequest): Promise<Page<string>>;
+  /** Every inline policy of an owner (for evaluation and size limits). */
+  all(ownerKind: OwnerKind, ownerId: string): Promise<InlinePolicyRecord[]>;
+  delete(ownerKind: OwnerKind, ownerId: string, name: string): Promise<boolean>;
+  count(ownerKind: OwnerKind, ownerId: string): Promise<number>;
+}
+
+export interface ManagedPolicyRepository {
+  /** Creates the policy with its first version (v1, default). */
+  create(policy: Omit<ManagedPolicyRecord, 'attachmentCount'>, firstVersion: PolicyVersionRecord): Promise<void>;
+  get(accountId: string, name: string, path?: string): Promise<ManagedPolicyRecord | undefined>;
+  getById(id: string): Promise<ManagedPolicyRecord | undefined>;
+  /** `onlyAttached` filters to policies attached to something. */
+  list(accountId: string, page: PageRequest & { onlyAttached?: boolean }): Promise<Page<ManagedPolicyRecord>>;
+  delete(id: string): Promise<boolean>;
+  addVersion(version: PolicyVersionRecord, makeDefault: boolean, at: number): Promise<void>;
+  getVersion(policyId: string, versionId: string): Promise<PolicyVersionRecord | undefined>;
+  listVersions(policyId: string): Promise<PolicyVersionRecord[]>;
+  deleteVersion(policyId: string, versionId: string): Promise<boolean>;
+  setDefaultVersion(policyId: string, versionId: string, at: number): Promise<void>;
+  attach(ownerKind: OwnerKind, ownerId: string, policyId: string): Promise<void>;
+  detach(ownerKind: OwnerKind, ownerId: string, policyId: string): Promise<boolean>;
+  /** Attached policies of an owner, paginated by policy name. */
+  attached(ownerKind: OwnerKind, ownerId: string, page: PageRequest): Promise<Page<ManagedPolicyRecord>>;
+  /** Every attached policy's default version document (for evaluation). */
+  attachedDocuments(ownerKind: OwnerKind, ownerId: string): Promise<Array<{ policy: ManagedPolicyRecord; document: string }>>;
+  countAttached(ownerKind: OwnerKind, ownerId: string): Promise<number>;
+  count(accountId: string): Promise<number>;
+}
+
+export interface AccessKeyRepository {
+  create(key: AccessKeyRecord): Promise<void>;
+  get(id: string): Promise<AccessKeyRecord | undefined>;
+  /** Keys of a user (userId) or of the root (userId null), oldest first. */
+  listFor(accountId: string, userId: string | null): Promise<AccessKeyRecord[]>;
+  setStatus(id: string, status: KeyStatus): Promise<boolean>;
+  recordUse(id: string, at: number, service: string, region: string): Promise<void>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface LoginProfileRepository {
+  put(profile: LoginProfileRecord): Promise<void>;
+  get(userId: string): Promise<LoginProfileRecord | undefined>;
+  delete(userId: string): Promise<boolean>;
+}
+
+export interface MfaDeviceRepository {
+  create(device: MfaDeviceRecord): Promise<void>;
+  get(serial: string): Promise<MfaDeviceRecord | undefined>;
+  /** Devices of an account, optionally only assigned/unassigned, paginated by serial. */
+  list(accountId: string, page: PageRequest & { assigned?: boolean }): Promise<Page<MfaDeviceRecord>>;
+  listForUser(userId: string): Promise<MfaDeviceRecord[]>;
+  /** Assigns to a user (or unassigns with null) and sets enabledAt. */
+  assign(serial: string, userId: string | null, at: number | null): Promise<void>;
+  /**
+   * Records `step` as the last accepted TOTP time step, only if it is greater
+   * than the one stored; returns false when it is not (a reused code).
+   */
+  acceptTimeStep(serial: string, step: number): Promise<boolean>;
+  delete(serial: string): Promise<boolean>;
+}
+
+/** The repositories, bound either to the store or to one transaction. */
+export interface Repositories {
+  accounts: AccountRepository;
+  users: UserRepository;
+  groups: GroupRepository;
+  roles: RoleRepository;
+  inlinePolicies: InlinePolicyRepository;
+  managedPolicies: ManagedPolicyRepository;
+  accessKeys: AccessKeyRepository;
+  loginProfiles: LoginProfileRepository;
+  mfaDevices: MfaDeviceRepository;
+}
+
+export interface Store extends Repositories {
+  /** `sqlite` or `postgres`. */
+  readonly kind: string;
+  /** Runs fn atomically; the repositories passed in see and write within the transaction. */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Whether the database answers (readiness). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Thrown when a write would break a uniqueness rule (a name, an alias). */
+export class UniqueViolation extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UniqueViolation';
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The STS actions: GetFederationToken, GetSessionToken, AssumeRole, GetCallerIdentity.
+ *
+ * GetFederationToken
+ * - Only long-term credentials (an IAM user or the root) may call it: temporary → AccessDenied.
+ * - Name 2–32 of [\w+=,.@-]; DurationSeconds 900–129600, default 43200; the root is capped at 3600.
+ * - Policy / PolicyArns are the session policy; with none, the session can do nothing.
+ * GetSessionToken
+ * - Long-term credentials only; DurationSeconds 900–129600 (default 43200; root capped at 3600).
+ * - SerialNumber + TokenCode: a real TOTP of the caller's MFA device, accepted once.
+ * AssumeRole
+ * - The role's trust policy must allow the caller, and the caller's own policies must
+ *   allow sts:AssumeRole on the role. The root and federated users cannot assume roles.
+ * - RoleSessionName 2–64; DurationSeconds 900–43200, default 3600, not above the role's
+ *   MaxSessionDuration (role chaining: at most 3600).
+ * GetCallerIdentity works for every credential, even one with no permissions.
+ */
+import { AccessDenied, ValidationError } from '../shared/errors.js';
+import { createContext, evaluateTrust, type ContextValue, type TrustPrincipal } from '../policy/index.js';
+import { requestContextValues } from '../iam/caller.js';
+import { verifyMfaCode } from '../iam/actions/mfa.js';
+import { findRole, optStr, str } from '../iam/actions/common.js';
+import type { ActionTable, Input, Operation } from '../iam/actions/types.js';
+import { checkSessionPolicies, mint, readPolicyArns, readTags } from './mint.js';
+import type { TokenService } from './tokens.js';
+
+const ROOT_MAX_SECONDS = 3600;
+
+function requireLongTerm(op: Operation, action: string): void {
+  if (op.caller.session) throw new AccessDenied(`Cannot call ${action} with session credentials`);
+}
+
+async function checkMfa(op: Operation, input: Input): Promise<number | undefined> {
+  const serial = optStr(input, 'SerialNumber');
+  const code = optStr(input, 'TokenCode');
+  if (serial === undefined && code === undefined) return undefined;
+  if (serial === undefined || code === undefined) throw new ValidationError('SerialNumber and TokenCode must be given together.');
+  const device = await op.deps.store.mfaDevices.get(serial);
+  const owned = device !== undefined && device.userId !== null && device.userId === op.caller.user?.id;
+  if (!owned || !(await verifyMfaCode(op, serial, code))) throw new AccessDenied('MultiFactorAuthentication failed with invalid MFA one time pass code.');
+  return op.facts.now;
+}
+
+/** The caller as a trust-policy principal. */
+function trustPrincipal(op: Operation): TrustPrincipal {
+  const { caller } = op;
+  if (caller.role) return { type: 'AWS', id: caller.arn, roleArn: `arn:aws:iam::${caller.accountId}:role${caller.role.path}${caller.role.name}` };
+  return { type: 'AWS', id: caller.arn };
+}
+
+export function stsActions(tokens: TokenService): ActionTable {
+  return {
+    GetCallerIdentity: {
+      public: true,
+      async run(_input, op) {
+        return { UserId: op.caller.userId, Account: op.caller.accountId, Arn: op.caller.arn };
+      },
+    },
+
+    GetFederationToken: {
+      resource: (i, op) => `arn:aws:sts::${op.caller.accountId}:federated-user/${str(i, 'Name')}`,
+      async run(input, op) {
+        requireLongTerm(op, 'GetFederationToken');
+        const name = str(input, 'Name');
+        let duration = (input.DurationSeconds as number | undefined) ?? 43_200;
+        if (op.caller.type === 'Account') duration = Math.min(duration, ROOT_MAX_SECONDS);
+        const session = { policy: optStr(input, 'Policy'), policyArns: readPolicyArns(input.PolicyArns), tags: readTags(input.Tags) };
+        const packed = await checkSessionPolicies(op, session);
+        const now = op.facts.now;
+        const minted = await mint(tokens, {
+          kind: 'federation',
+          account: op.caller.accountId,
+          iat: now,
+          exp: now + duration * 1000,
+          name,
+          userId: op.caller.user?.id ?? null,
+          policies: session.policy === undefined ? [] : [session.policy],
+          policyArns: session.policyArns,
+          tags: session.tags,
+        });
+        const accountId = op.caller.accountId;
+        return { ...minted, FederatedUser: { FederatedUserId: `${accountId}:${name}`, Arn: `arn:aws:sts::${accountId}:federated-user/${name}` }, PackedPolicySize: packed };
+      },
+    },
+
+    GetSessionToken: {
+      public: true,
+      async run(input, op) {
+        requireLongTerm(op, 'GetSessionToken');
+        let duration = (input.DurationSeconds as number | undefined) ?? 43_200;
+        if (op.caller.type === 'Account') duration = Math.min(duration, ROOT_MAX_SECONDS);
+        const mfa = await checkMfa(op, input);
+        const now = op.facts.now;
+        return { ...(await mint(tokens, {
+          kind: 'session',
+          account: op.caller.accountId,
+          iat: now,
+          exp: now + duration * 1000,
+          userId: op.caller.user?.id ?? null,
+          ...(mfa !== undefined && { mfa }),
+        })) };
+      },
+    },
+
+    AssumeRole: {
+      resource: (input) => str(input, 'RoleArn'),
+      async run(input, op) {
+        const { caller } = op;
+        if (caller.type === 'Account') throw new AccessDenied('Roles may not be assumed by root accounts.');
+        if (caller.type === 'FederatedUser') throw new AccessDenied('Federated users may not assume roles.');
+        const arn = str(input, 'RoleArn');
+        const denied = () => new AccessDenied(`User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
+        const role = await findRole(op, arn.slice(arn.lastIndexOf('/') + 1)).catch(() => undefined);
+        if (!role || `arn:aws:iam::${role.accountId}:role${role.path}${role.name}` !== arn) throw denied();
+        const sessionName = str(input, 'RoleSessionName');
+        const chained = caller.type === 'AssumedRole';
+        const requested = (input.DurationSeconds as number | undefined) ?? 3600;
+        const max = chained ? 3600 : role.maxSessionDuration;
+        if (requested > max) {
+          throw new ValidationError(`The requested DurationSeconds exceeds the ${chained ? '1 hour session limit for roles assumed by role chaining' : 'MaxSessionDuration set for this role'}.`);
+        }
+        const mfa = (await checkMfa(op, input)) ?? caller.session?.mfaAuthenticatedAt;
+        const values: Record<string, ContextValue> = { ...requestContextValues(caller, op.facts), 'sts:RoleSessionName': sessionName, 'aws:MultiFactorAuthPresent': String(mfa !== undefined) };
+        const externalId = optStr(input, 'ExternalId');
+        if (externalId !== undefined) values['sts:ExternalId'] = externalId;
+        if (mfa !== undefined) values['aws:MultiFactorAuthAge'] = String(Math.floor((op.facts.now - mfa) / 1000));
+        const trust = op.deps.permissions.policies.get(role.assumeRolePolicy, { kind: 'trust' });
+        const decision = evaluateTrust(trust, { principal: trustPrincipal(op), action: 'sts:AssumeRole', context: createContext(values, { now: op.facts.now }) });
+        if (decision !== 'Allow') throw denied();
+        const session = { policy: optStr(input, 'Policy'), policyArns: readPolicyArns(input.PolicyArns), tags: readTags(input.Tags) };
+        const packed = await checkSessionPolicies(op, session);
+        const now = op.facts.now;
+        const minted = await mint(tokens, {
+          kind: 'role',
+          account: role.accountId,
+          iat: now,
+          exp: now + requested * 1000,
+          name: sessionName,
+          roleId: role.id,
+          roleName: role.name,
+          policies: session.policy === undefined ? [] : [session.policy],
+          policyArns: session.policyArns,
+          tags: session.tags,
+          ...(mfa !== undefined && { mfa }),
+        });
+        return {
+          ...minted,
+          AssumedRoleUser: { AssumedRoleId: `${role.id}:${sessionName}`, Arn: `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${sessionName}` },
+          PackedPolicySize: packed,
+        };
+      },
+    },
+  };
+}

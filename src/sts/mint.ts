@@ -1,0 +1,64 @@
+/**
+ * Minting temporary credentials: an ASIA… access key id, a 240-bit secret, and a
+ * session token sealing the session's claims. Also the session-policy checks
+ * shared by GetFederationToken and AssumeRole.
+ * - Policy: a session policy, validated (MalformedPolicyDocument).
+ * - PolicyArns: at most 10 customer managed policies of the account (NoSuchEntity otherwise).
+ * - PackedPolicySize: the share, in percent, of the 2,048-character session budget
+ *   used by the policy (whitespace not counted), the policy ARNs and the session
+ *   tags together; over 100 % is PackedPolicyTooLarge.
+ */
+import { NoSuchEntity, PackedPolicyTooLarge } from '../shared/errors.js';
+import { newId, newSecretAccessKey } from '../shared/ids.js';
+import { parsePolicy, policySize } from '../policy/index.js';
+import { parsePolicyArn } from '../iam/arns.js';
+import type { Operation } from '../iam/actions/types.js';
+import type { SessionClaims, TokenService } from './tokens.js';
+
+export const PACKED_BUDGET = 2048;
+
+export interface SessionPolicyInput {
+  policy: string | undefined;
+  policyArns: string[];
+  tags: Record<string, string>;
+}
+
+/** Validates the session policy inputs and returns PackedPolicySize (percent). */
+export async function checkSessionPolicies(op: Operation, input: SessionPolicyInput): Promise<number> {
+  if (input.policy !== undefined) parsePolicy(input.policy, { kind: 'session' });
+  for (const arn of input.policyArns) {
+    const p = parsePolicyArn(arn);
+    if (!p || p.account !== op.caller.accountId || !(await op.deps.store.managedPolicies.get(p.account, p.name))) {
+      throw new NoSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
+    }
+  }
+  const used =
+    (input.policy === undefined ? 0 : policySize(input.policy)) +
+    input.policyArns.reduce((n, a) => n + a.length, 0) +
+    Object.entries(input.tags).reduce((n, [k, v]) => n + k.length + v.length, 0);
+  const packed = Math.ceil((used * 100) / PACKED_BUDGET);
+  if (packed > 100) throw new PackedPolicyTooLarge(`Packed size of consumed session policies and session tags exceeds the limit: ${packed}% of the allowed size.`);
+  return packed;
+}
+
+export interface Minted {
+  Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: number };
+}
+
+export async function mint(tokens: TokenService, claims: Omit<SessionClaims, 'v' | 'akid' | 'secret'>): Promise<Minted> {
+  const akid = newId('temporaryKey');
+  const secret = newSecretAccessKey();
+  const token = await tokens.seal({ v: 1, akid, secret, ...claims }, claims.iat);
+  return { Credentials: { AccessKeyId: akid, SecretAccessKey: secret, SessionToken: token, Expiration: claims.exp } };
+}
+
+/** Session tags from `Tags.member.N` (`Key`/`Value`). */
+export function readTags(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of (raw as Array<{ Key: string; Value: string }> | undefined) ?? []) out[t.Key] = t.Value;
+  return out;
+}
+
+export function readPolicyArns(raw: unknown): string[] {
+  return ((raw as Array<{ arn?: string }> | undefined) ?? []).map((p) => p.arn ?? '').filter((a) => a !== '');
+}

@@ -1,0 +1,84 @@
+/**
+ * Temporary credentials → the caller, for the authenticator.
+ *
+ * - The session token must be present (X-Amz-Security-Token, or the SecurityToken
+ *   parameter) and must open with the key ring; otherwise InvalidClientTokenId.
+ * - The token's access key id must be the one the request was signed with.
+ * - An expired token is ExpiredToken; tokens are immutable, so nothing extends one.
+ * - The issuing user or the role must still exist: deleting it ends its sessions.
+ * Permissions are not in the token: they are evaluated live on every request.
+ */
+import { ExpiredToken, InvalidClientTokenId } from '../shared/errors.js';
+import { roleArn, userArn } from '../iam/arns.js';
+import type { Caller } from '../iam/caller.js';
+import type { Store } from '../store/types.js';
+import type { SigV4Auth } from '../auth/sigv4-types.js';
+import type { TokenService } from './tokens.js';
+
+const INVALID = 'The security token included in the request is invalid.';
+
+export function temporaryResolver(store: Store, tokens: TokenService) {
+  return async (auth: SigV4Auth, now: number, tokenParam?: string): Promise<{ caller: Caller; secret: string }> => {
+    const token = auth.securityToken ?? tokenParam;
+    if (!token) throw new InvalidClientTokenId(INVALID);
+    const opened = await tokens.open(token, now);
+    if (!opened.ok) {
+      if (opened.reason === 'expired') throw new ExpiredToken('The security token included in the request is expired');
+      throw new InvalidClientTokenId(INVALID);
+    }
+    const c = opened.claims;
+    if (c.akid !== auth.accessKeyId) throw new InvalidClientTokenId(INVALID);
+    const session = {
+      issuedAt: c.iat,
+      expiresAt: c.exp,
+      policies: c.policies ?? [],
+      policyArns: c.policyArns ?? [],
+      kind: c.kind,
+      ...(c.mfa !== undefined && { mfaAuthenticatedAt: c.mfa }),
+      ...(c.tags && { tags: c.tags }),
+      ...(c.sourceIdentity !== undefined && { sourceIdentity: c.sourceIdentity }),
+    };
+    if (c.kind === 'role') {
+      const role = c.roleId ? await store.roles.getById(c.roleId) : undefined;
+      if (!role || role.accountId !== c.account) throw new InvalidClientTokenId(INVALID);
+      return {
+        secret: c.secret,
+        caller: {
+          accountId: c.account,
+          type: 'AssumedRole',
+          arn: `arn:aws:sts::${c.account}:assumed-role/${role.name}/${c.name}`,
+          userId: `${role.id}:${c.name}`,
+          accessKeyId: c.akid,
+          role,
+          session,
+        },
+      };
+    }
+    const user = c.userId ? await store.users.getById(c.userId) : undefined;
+    if (c.userId && (!user || user.accountId !== c.account)) throw new InvalidClientTokenId(INVALID);
+    if (c.kind === 'federation') {
+      return {
+        secret: c.secret,
+        caller: {
+          accountId: c.account,
+          type: 'FederatedUser',
+          arn: `arn:aws:sts::${c.account}:federated-user/${c.name}`,
+          userId: `${c.account}:${c.name}`,
+          accessKeyId: c.akid,
+          ...(user && { user }),
+          session: { ...session, issuerUserId: c.userId ?? c.account },
+        },
+      };
+    }
+    // GetSessionToken: the user (or root) itself, with the session's MFA state.
+    if (!user) {
+      return { secret: c.secret, caller: { accountId: c.account, type: 'Account', arn: `arn:aws:iam::${c.account}:root`, userId: c.account, accessKeyId: c.akid, session } };
+    }
+    return {
+      secret: c.secret,
+      caller: { accountId: c.account, type: 'User', arn: userArn(user.accountId, user.path, user.name), userId: user.id, accessKeyId: c.akid, user, session },
+    };
+  };
+}
+
+export { roleArn };

@@ -1,0 +1,92 @@
+/**
+ * A real Gatehouse for end-to-end tests: the server on an ephemeral port with its
+ * own temporary data directory (SQLite), the root credentials it generated, and
+ * clients for the AWS SDK and the real AWS CLI (/usr/bin/aws).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import { start, type RunningServer } from '../../src/main.js';
+import type { Clock } from '../../src/shared/clock.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { tempDir } from './files.js';
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (undefined when empty or not JSON). */
+  json: any;
+}
+
+export interface TestGatehouse {
+  url: string;
+  server: RunningServer;
+  accountId: string;
+  root: Credentials;
+  iam(credentials?: Credentials): IAMClient;
+  sts(credentials?: Credentials): STSClient;
+  /** Runs `/usr/bin/aws <args>` against this server with the given credentials (default root). */
+  cli(args: string[], credentials?: Credentials): CliResult;
+  close(): Promise<void>;
+}
+
+export const AWS_CLI = '/usr/bin/aws';
+
+export async function startGatehouse(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestGatehouse> {
+  const tmp = tempDir();
+  const server = await start({
+    env: { PORT: '0', GATEHOUSE_DATA_DIR: tmp.dir, ...options.env },
+    logger: silentLogger,
+    out: { write: () => undefined },
+    ...(options.clock && { clock: options.clock }),
+  });
+  const file = JSON.parse(readFileSync(join(tmp.dir, 'root-credentials.json'), 'utf8')) as { AccountId: string; AccessKeyId: string; SecretAccessKey: string };
+  const root = { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
+  const common = (credentials: Credentials) => ({ endpoint: server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+  return {
+    url: server.url,
+    server,
+    accountId: file.AccountId,
+    root,
+    iam: (credentials = root) => new IAMClient(common(credentials)),
+    sts: (credentials = root) => new STSClient(common(credentials)),
+    cli(args, credentials = root) {
+      const r = spawnSync(AWS_CLI, ['--endpoint-url', server.url, '--region', 'us-east-1', '--output', 'json', ...args], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: tmp.dir,
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          ...(credentials.sessionToken && { AWS_SESSION_TOKEN: credentials.sessionToken }),
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          AWS_PAGER: '',
+          AWS_MAX_ATTEMPTS: '1',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      });
+      let json: unknown;
+      try {
+        json = r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+      } catch {
+        json = undefined;
+      }
+      return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json };
+    },
+    async close() {
+      await server.close();
+      tmp.cleanup();
+    },
+  };
+}
