@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { start } from '../src/main.js';
 import { silentLogger } from '../src/shared/logger.js';
+import { tempDir } from './support/files.js';
+
+const data = tempDir();
+after(() => data.cleanup());
+const ENV = { PORT: '0', GATEHOUSE_DATA_DIR: data.dir };
 
 describe('start()', () => {
   it('serves /healthz on an OS-chosen port, prints the URL, and closes', async () => {
     let printed = '';
-    const server = await start({ env: { PORT: '0' }, logger: silentLogger, out: { write: (s: string) => (printed += s) } });
+    const server = await start({ env: ENV, logger: silentLogger, out: { write: (s: string) => (printed += s) } });
     try {
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.notEqual(server.url, 'http://127.0.0.1:0');
@@ -29,10 +34,10 @@ describe('start()', () => {
   });
 
   it('reports a port already in use', async () => {
-    const first = await start({ env: { PORT: '0' }, logger: silentLogger, out: { write: () => {} } });
+    const first = await start({ env: ENV, logger: silentLogger, out: { write: () => {} } });
     try {
       const port = new URL(first.url).port;
-      await assert.rejects(start({ env: { PORT: port }, logger: silentLogger, out: { write: () => {} } }), /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
+      await assert.rejects(start({ env: { ...ENV, PORT: port }, logger: silentLogger, out: { write: () => {} } }), /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
     } finally {
       await first.close();
     }
@@ -44,7 +49,7 @@ describe('node src/main.ts', () => {
     const root = new URL('..', import.meta.url);
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,
-      env: { ...process.env, PORT: '0', GATEHOUSE_CONFIG: '' },
+      env: { ...process.env, ...ENV, GATEHOUSE_CONFIG: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
