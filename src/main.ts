@@ -27,6 +27,12 @@ import { Authenticator } from './auth/authenticate.js';
 import { TokenService } from './sts/tokens.js';
 import { temporaryResolver } from './sts/resolve.js';
 import { stsActions } from './sts/actions.js';
+import { openSessionStore } from './web/session-store.js';
+import { sessionMiddleware } from './web/sessions.js';
+import { Signin } from './federation/signin.js';
+import { federationRoutes } from './federation/routes.js';
+import { consoleRoutes } from './console/routes.js';
+import { setConsoleTables } from './console/invoke.js';
 import { isQueryRequest, queryApiHandler } from './http/query/handler.js';
 
 export interface StartOptions {
@@ -84,13 +90,32 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const iam = { store, keyring, permissions, clock, logger };
   const tables = { iam: IAM_ACTIONS, sts: stsActions(tokens) };
   const queryApi = queryApiHandler({ iam, tables, authenticator, clock, logger, trustProxy: config.server.trustProxy });
+  setConsoleTables(tables);
+
+  const sessions = await openSessionStore(config.sessions.store, config.dataDir, logger);
+  readiness.register('sessions', () => sessions.ping());
+  const secure = config.server.publicUrl.startsWith('https:');
+  const cookieSecret = keyring.deriveKey('session-cookies').toString('base64');
+  const consoleSession = sessionMiddleware({ name: 'console', secure, secret: cookieSecret, store: sessions.store, maxAgeMs: 36 * 3600_000 });
+  const signin = new Signin(store, tokens, keyring);
+  const resolveTemporary = temporaryResolver(store, tokens);
   const { host, port } = parseListen(config.server.listen)!;
   const handlerFor = (address: { port: number }) => {
     if (port === 0) config = withBoundPort(config, address.port);
-    const app = createApp({ config, logger, readiness });
+    const app = createApp({
+      config,
+      logger,
+      readiness,
+      routes: [
+        (a) => a.use(['/federation', '/console'], consoleSession),
+        (a) => a.use(federationRoutes({ signin, clock, logger, consoleUrl: config.federation.consoleUrl, trustedIssuers: config.federation.trustedIssuers })),
+        (a) => a.use('/console', consoleRoutes({ iam, resolveTemporary })),
+      ],
+    });
     return (req: IncomingMessage, res: ServerResponse) => (isQueryRequest(req) ? void queryApi(req, res) : app(req, res));
   };
   const listener = await listen(handlerFor, { host, port, graceMs: config.server.shutdownGraceMs, readiness, logger }).catch(async (err: unknown) => {
+    await sessions.close();
     await store.close();
     throw new Error(`cannot listen on ${config.server.listen}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   });
@@ -107,6 +132,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const close = async () => {
     logger.info('shutting down');
     await listener.close();
+    await sessions.close();
     await store.close();
     logger.info('stopped');
   };

@@ -21,7 +21,8 @@
  *   `options.services`; terminator aws4_request; scope date = first 8 characters of X-Amz-Date
  *   → else SignatureDoesNotMatch with AWS's wording.
  * - SignedHeaders: lower-case names, ascending, unique, `;`-separated → else IncompleteSignature;
- *   must include `host` → else SignatureDoesNotMatch.
+ *   must include `host` → else SignatureDoesNotMatch; must include `x-amz-security-token` when
+ *   that header is sent (the SDKs and the CLI sign it) → else IncompleteSignature.
  * - x-amz-content-sha256 of UNSIGNED-PAYLOAD or STREAMING-* → IncompleteSignature (this query
  *   API has no reason to accept an unsigned or chunked payload).
  * - Security token: X-Amz-Security-Token header (header form); query parameter or header, not
@@ -69,7 +70,10 @@ export function parseAmzDate(value: string): number | undefined {
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  return formatAmzDate(ms) === value ? ms : undefined;
+  const t = new Date(ms);
+  const real = t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d &&
+    t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === s;
+  return real ? ms : undefined;
 }
 
 /** Epoch ms → `yyyyMMdd'T'HHmmss'Z'`. */
@@ -201,7 +205,7 @@ function checkCredential(credential: string, amzDate: string, services: readonly
   return pass({ accessKeyId, scope: { date, region, service, terminator: SCOPE_TERMINATOR } });
 }
 
-function checkSignedHeaders(list: string): Step<string[]> {
+function checkSignedHeaders(list: string, table: Map<string, string[]>): Step<string[]> {
   const names = list.split(';');
   const wellFormed = names.every((n, i) => /^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(n) && (i === 0 || names[i - 1]! < n));
   if (!wellFormed) {
@@ -209,6 +213,9 @@ function checkSignedHeaders(list: string): Step<string[]> {
   }
   if (!names.includes('host')) {
     return fail(new SignatureDoesNotMatch("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."));
+  }
+  if (table.has('x-amz-security-token') && !names.includes('x-amz-security-token')) {
+    return fail(new IncompleteSignature("The 'x-amz-security-token' header must be a signed header."));
   }
   return pass(names);
 }
@@ -237,7 +244,7 @@ export function parseSigV4(req: IncomingSignedRequest, options: ParseOptions): P
   if (!date.ok) return date;
   const credential = checkCredential(raw.value.credential, date.value, options.services);
   if (!credential.ok) return credential;
-  const signedHeaders = checkSignedHeaders(raw.value.signedHeaders);
+  const signedHeaders = checkSignedHeaders(raw.value.signedHeaders, table);
   if (!signedHeaders.ok) return signedHeaders;
   const payload = checkPayloadMode(table);
   if (!payload.ok) return payload;

@@ -75,16 +75,15 @@ function checkClock(auth: SigV4Auth, now: number, skewSeconds: number): VerifyRe
   const signedAt = parseAmzDate(auth.amzDate);
   if (signedAt === undefined || !Number.isFinite(now)) return mismatch();
   const skewMs = skewSeconds * 1000;
-  const nowText = formatAmzDate(now);
   if (signedAt - now > skewMs) {
-    return refuse(new RequestExpired(`Signature not yet current: ${auth.amzDate} is still later than ${formatAmzDate(now + skewMs)} (${nowText} + ${skewText(skewSeconds)})`));
+    return refuse(new RequestExpired(`Signature not yet current: ${auth.amzDate} is still later than ${formatAmzDate(now + skewMs)} (${formatAmzDate(now)} + ${skewText(skewSeconds)})`));
   }
   if (auth.form === 'query') {
     if (now > signedAt + (auth.expiresSeconds ?? 0) * 1000) return refuse(new RequestExpired('Request has expired'));
     return { ok: true };
   }
   if (now - signedAt > skewMs) {
-    return refuse(new RequestExpired(`Signature expired: ${auth.amzDate} is now earlier than ${formatAmzDate(now - skewMs)} (${nowText} - ${skewText(skewSeconds)})`));
+    return refuse(new RequestExpired(`Signature expired: ${auth.amzDate} is now earlier than ${formatAmzDate(now - skewMs)} (${formatAmzDate(now)} - ${skewText(skewSeconds)})`));
   }
   return { ok: true };
 }

@@ -4,6 +4,7 @@
  * feature routes the composition root mounts, then the 404 and error handlers.
  */
 import express, { type Express } from 'express';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../shared/logger.js';
 import { errorHandler, notFound } from './errors.js';
@@ -22,6 +23,10 @@ export interface AppDeps {
   routes?: ReadonlyArray<(app: Express) => void>;
 }
 
+/** ejs templates and the static assets (CSS, JS; no inline script, so the CSP can forbid it). */
+export const VIEWS_DIR = fileURLToPath(new URL('../../views', import.meta.url));
+const STATIC_DIR = fileURLToPath(new URL('../../views/static', import.meta.url));
+
 export function createApp(deps: AppDeps): Express {
   const readiness = deps.readiness ?? new Readiness();
   const app = express();
@@ -36,6 +41,9 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
+  app.use('/static', express.static(STATIC_DIR, { index: false, fallthrough: true, maxAge: '1h' }));
   app.use(healthRoutes(readiness, deps.logger));
   for (const mount of deps.routes ?? []) mount(app);
 

@@ -58,6 +58,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
+    if (wantsHtml(req)) {
+      res.status(answer.status).render('error', { title: answer.status >= 500 ? 'Something went wrong' : 'Request refused', message: answer.message, requestId });
+      return;
+    }
     res.status(answer.status).json({ code: answer.code, message: answer.message, requestId });
   };
+}
+
+/** Browser pages (portal, console, federation) get an HTML error page; API clients JSON. */
+function wantsHtml(req: Request): boolean {
+  return /^\/(portal|console|federation)(\/|$)/.test(req.path) && req.accepts(['json', 'html']) === 'html' && Boolean(req.app.get('view engine'));
 }

@@ -1,6 +1,7 @@
 /**
  * Passwords: argon2id hashes (m = 19 MiB, t = 2, p = 1, OWASP's recommendation),
- * never truncated, and the account password policy's rules.
+ * never truncated, and the account password policy's rules (AWS's default
+ * policy when the account has none).
  */
 import { hash, verify } from '@node-rs/argon2';
 import type { PasswordPolicy } from '../store/types.js';
@@ -20,18 +21,35 @@ export async function verifyPassword(stored: string, password: string): Promise<
   }
 }
 
-/** AWS's defaults when no account password policy is set. */
+/**
+ * AWS's default password policy, used when the account has none: at least 8
+ * characters, with at least three of the four classes (lowercase, uppercase,
+ * numbers, symbols).
+ */
 export const DEFAULT_MINIMUM_LENGTH = 8;
+const DEFAULT_MINIMUM_CLASSES = 3;
+
+const CLASSES = {
+  lowercase: { test: (p: string) => /[a-z]/.test(p), rule: 'contain a lowercase letter' },
+  uppercase: { test: (p: string) => /[A-Z]/.test(p), rule: 'contain an uppercase letter' },
+  numbers: { test: (p: string) => /[0-9]/.test(p), rule: 'contain a number' },
+  symbols: { test: (p: string) => /[!@#$%^&*()_+\-=[\]{}|']/.test(p), rule: 'contain a symbol' },
+} as const;
 
 /** What is wrong with `password` under `policy`, or undefined when it complies. */
 export function passwordPolicyViolation(password: string, policy: PasswordPolicy | null): string | undefined {
   const min = policy?.minimumPasswordLength ?? DEFAULT_MINIMUM_LENGTH;
   const problems: string[] = [];
   if ([...password].length < min) problems.push(`be at least ${min} characters long`);
-  if (policy?.requireLowercaseCharacters && !/[a-z]/.test(password)) problems.push('contain a lowercase letter');
-  if (policy?.requireUppercaseCharacters && !/[A-Z]/.test(password)) problems.push('contain an uppercase letter');
-  if (policy?.requireNumbers && !/[0-9]/.test(password)) problems.push('contain a number');
-  if (policy?.requireSymbols && !/[!@#$%^&*()_+\-=[\]{}|']/.test(password)) problems.push('contain a symbol');
+  if (policy === null) {
+    const classes = Object.values(CLASSES).filter((c) => c.test(password)).length;
+    if (classes < DEFAULT_MINIMUM_CLASSES) problems.push('contain at least three of: lowercase letters, uppercase letters, numbers and symbols');
+  } else {
+    if (policy.requireLowercaseCharacters && !CLASSES.lowercase.test(password)) problems.push(CLASSES.lowercase.rule);
+    if (policy.requireUppercaseCharacters && !CLASSES.uppercase.test(password)) problems.push(CLASSES.uppercase.rule);
+    if (policy.requireNumbers && !CLASSES.numbers.test(password)) problems.push(CLASSES.numbers.rule);
+    if (policy.requireSymbols && !CLASSES.symbols.test(password)) problems.push(CLASSES.symbols.rule);
+  }
   if (problems.length === 0) return undefined;
   return `Password does not conform to the account password policy: it must ${problems.join(', ')}.`;
 }

@@ -274,6 +274,32 @@ export interface MfaDeviceRepository {
   delete(serial: string): Promise<boolean>;
 }
 
+/** A console sign-in token (federation endpoint): single use, short-lived. */
+export interface SigninTokenRecord {
+  /** SHA-256 (base64url) of the token handed to the client; the token itself is never stored. */
+  id: string;
+  accountId: string;
+  /** The session's temporary credentials (session token), encrypted by the caller. */
+  payloadCiphertext: string;
+  /** When the console session must end (epoch ms). */
+  sessionExpiresAt: number;
+  createdAt: number;
+  /** The token is refused from this time on (createdAt + 15 min). */
+  expiresAt: number;
+}
+
+export interface SigninTokenRepository {
+  create(token: SigninTokenRecord): Promise<void>;
+  /**
+   * Atomically marks the token used and returns it, if it exists, is unused and
+   * `now < expiresAt`; otherwise undefined. Exactly one concurrent caller wins,
+   * on any instance sharing the store.
+   */
+  consume(id: string, now: number): Promise<SigninTokenRecord | undefined>;
+  /** Removes tokens that expired before `now`; returns how many. */
+  sweep(now: number): Promise<number>;
+}
+
 /** The repositories, bound either to the store or to one transaction. */
 export interface Repositories {
   accounts: AccountRepository;
@@ -285,6 +311,7 @@ export interface Repositories {
   accessKeys: AccessKeyRepository;
   loginProfiles: LoginProfileRepository;
   mfaDevices: MfaDeviceRepository;
+  signinTokens: SigninTokenRepository;
 }
 
 export interface Store extends Repositories {

@@ -32,12 +32,13 @@ export async function checkSessionPolicies(op: Operation, input: SessionPolicyIn
       throw new NoSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
     }
   }
-  const used =
-    (input.policy === undefined ? 0 : policySize(input.policy)) +
-    input.policyArns.reduce((n, a) => n + a.length, 0) +
-    Object.entries(input.tags).reduce((n, [k, v]) => n + k.length + v.length, 0);
-  const packed = Math.ceil((used * 100) / PACKED_BUDGET);
-  if (packed > 100) throw new PackedPolicyTooLarge(`Packed size of consumed session policies and session tags exceeds the limit: ${packed}% of the allowed size.`);
+  const policies = (input.policy === undefined ? 0 : policySize(input.policy)) + input.policyArns.reduce((n, a) => n + a.length, 0);
+  const tags = Object.entries(input.tags).reduce((n, [k, v]) => n + k.length + v.length, 0);
+  const packed = Math.ceil(((policies + tags) * 100) / PACKED_BUDGET);
+  if (packed > 100) {
+    // AWS's two wordings: one when session tags are part of the overflow, one for policies alone.
+    throw new PackedPolicyTooLarge(tags > 0 ? `Packed size of session tags consumes ${packed}% of allotted space.` : `Packed policy consumes ${packed}% of allotted space, please use smaller policy.`);
+  }
   return packed;
 }
 

@@ -9,7 +9,7 @@
  */
 import { InvalidAction } from '../../shared/errors.js';
 import { authorize } from '../../iam/authorize.js';
-import type { ActionTable, Operation } from '../../iam/actions/types.js';
+import type { ActionTable, Operation, Output } from '../../iam/actions/types.js';
 import { decodeInput, type Params } from './decode.js';
 import { encodeResponse } from './encode.js';
 import { MODELS, type ServiceName } from './model.js';
@@ -29,6 +29,16 @@ export function serviceOf(params: Params, scopeService: string | undefined): Ser
 }
 
 export async function dispatch(tables: ServiceTables, service: ServiceName, params: Params, op: Operation): Promise<string> {
+  const { action, output } = await execute(tables, service, params, op);
+  return encodeResponse(MODELS[service], action, output, op.facts.requestId);
+}
+
+/**
+ * Steps 1–4 without the XML: the action's output as an object. The console calls
+ * this, so every console action is decoded, validated and authorised exactly as
+ * the same API call would be.
+ */
+export async function execute(tables: ServiceTables, service: ServiceName, params: Params, op: Operation): Promise<{ action: string; output: Output }> {
   const action = params.get('Action');
   const model = MODELS[service];
   const handler = action !== undefined && Object.hasOwn(tables[service], action) ? tables[service][action] : undefined;
@@ -40,6 +50,5 @@ export async function dispatch(tables: ServiceTables, service: ServiceName, para
     const resource = handler.resource ? await handler.resource(input, op) : '*';
     await authorize(op, `${service}:${action}`, resource, handler.context ? { context: handler.context(input, op) } : {});
   }
-  const output = await handler.run(input, op);
-  return encodeResponse(model, action, output, op.facts.requestId);
+  return { action, output: await handler.run(input, op) };
 }

@@ -10,12 +10,12 @@
 import QRCode from 'qrcode';
 import { DeleteConflict, EntityAlreadyExists, InvalidAuthenticationCode, NoSuchEntity } from '../../shared/errors.js';
 import type { MfaDeviceRecord } from '../../store/types.js';
-import { mfaArn } from '../arns.js';
+import { mfaArn, rootArn } from '../arns.js';
 import { codeAt, matchStep, newSeed, timeStep } from '../totp.js';
 import { creating, findUser, optStr, pageOutput, pageRequest, str } from './common.js';
 import { userShape } from './shapes.js';
 import type { ActionTable, Input, Operation } from './types.js';
-import { userResource } from './users.js';
+import { targetUserName, userResource } from './users.js';
 
 async function findDevice(op: Operation, serial: string): Promise<MfaDeviceRecord> {
   const device = await op.deps.store.mfaDevices.get(serial);
@@ -107,9 +107,11 @@ export const mfaActions: ActionTable = {
   },
 
   ListMFADevices: {
-    resource: (i, op) => userResource(op, optStr(i, 'UserName') ?? op.caller.user?.name ?? ''),
+    resource: (i, op) => (optStr(i, 'UserName') === undefined && op.caller.type === 'Account' ? rootArn(op.caller.accountId) : userResource(op, targetUserName(i, op))),
     async run(input, op) {
-      const user = await findUser(op, optStr(input, 'UserName') ?? op.caller.user?.name ?? '');
+      // Without UserName the root means its own devices; Gatehouse has no root MFA.
+      if (optStr(input, 'UserName') === undefined && op.caller.type === 'Account') return { MFADevices: [], IsTruncated: false };
+      const user = await findUser(op, targetUserName(input, op));
       const devices = await op.deps.store.mfaDevices.listForUser(user.id);
       return { MFADevices: devices.map((d) => ({ UserName: user.name, SerialNumber: d.serial, EnableDate: d.enabledAt ?? 0 })), IsTruncated: false };
     },

@@ -3,10 +3,12 @@
  * - Passwords are hashed with argon2id and never returned or logged.
  * - Setting or changing a password enforces the account policy (minimum length,
  *   and the lowercase / uppercase / number / symbol classes) → PasswordPolicyViolation.
- * - ChangePassword is the caller's own: an IAM user, with its current password.
+ * - ChangePassword is the caller's own: an IAM user, with its current password. With the
+ *   account's AllowUsersToChangePassword on, every IAM user may call it (and read the policy).
  */
 import { AccessDenied, EntityAlreadyExists, InvalidUserType, NoSuchEntity, PasswordPolicyViolation } from '../../shared/errors.js';
 import type { PasswordPolicy } from '../../store/types.js';
+import { authorize } from '../authorize.js';
 import { hashPassword, passwordPolicyViolation, verifyPassword } from '../passwords.js';
 import { findUser, str } from './common.js';
 import type { ActionTable, Input, Operation } from './types.js';
@@ -16,6 +18,15 @@ async function checkPassword(op: Operation, password: string): Promise<void> {
   const account = await op.deps.store.accounts.get(op.caller.accountId);
   const violation = passwordPolicyViolation(password, account?.passwordPolicy ?? null);
   if (violation) throw new PasswordPolicyViolation(violation);
+}
+
+/**
+ * Whether the account policy's AllowUsersToChangePassword is on: AWS then grants every IAM
+ * user iam:ChangePassword on itself and iam:GetAccountPasswordPolicy, without a policy.
+ */
+async function usersMayChangePassword(op: Operation): Promise<boolean> {
+  const account = await op.deps.store.accounts.get(op.caller.accountId);
+  return account?.passwordPolicy?.allowUsersToChangePassword === true;
 }
 
 const profileShape = (userName: string, createdAt: number, resetRequired: boolean) => ({ UserName: userName, CreateDate: createdAt, PasswordResetRequired: resetRequired });
@@ -83,12 +94,12 @@ export const passwordActions: ActionTable = {
   },
 
   ChangePassword: {
-    async resource(_i, op) {
-      if (op.caller.type !== 'User' || !op.caller.user) throw new InvalidUserType('Only IAM users can change their own password.');
-      return userResource(op, op.caller.user.name);
-    },
+    // Authorised in run: the account's AllowUsersToChangePassword grants it to every IAM user for itself.
+    public: true,
     async run(input, op) {
-      const user = op.caller.user!;
+      if (op.caller.type !== 'User' || !op.caller.user) throw new InvalidUserType('Only IAM users can change their own password.');
+      const user = op.caller.user;
+      if (!(await usersMayChangePassword(op))) await authorize(op, 'iam:ChangePassword', await userResource(op, user.name));
       const profile = await op.deps.store.loginProfiles.get(user.id);
       if (!profile) throw new NoSuchEntity(`Login Profile for User ${user.name} cannot be found.`);
       if (!(await verifyPassword(profile.passwordHash, str(input, 'OldPassword')))) throw new AccessDenied('The old password is incorrect.');
@@ -118,7 +129,10 @@ export const passwordActions: ActionTable = {
   },
 
   GetAccountPasswordPolicy: {
+    // Authorised in run: AllowUsersToChangePassword also lets every IAM user read the policy.
+    public: true,
     async run(_input, op) {
+      if (!(op.caller.type === 'User' && (await usersMayChangePassword(op)))) await authorize(op, 'iam:GetAccountPasswordPolicy', '*');
       const p = (await op.deps.store.accounts.get(op.caller.accountId))?.passwordPolicy;
       if (!p) throw new NoSuchEntity(`The Password Policy with domain name ${op.caller.accountId} cannot be found.`);
       return {

@@ -149,7 +149,24 @@ function initial(dialect: Dialect): string[] {
 }
 
 /** Every migration, oldest first. Append only; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', up: { sqlite: initial('sqlite'), postgres: initial('postgres') } }];
+/** Console sign-in tokens of the federation endpoint (single use, 15 minutes). */
+const SIGNIN_TOKENS = [
+  `CREATE TABLE signin_tokens (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    session_expires_at BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0
+  )`,
+  'CREATE INDEX signin_tokens_expiry ON signin_tokens (expires_at)',
+];
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', up: { sqlite: initial('sqlite'), postgres: initial('postgres') } },
+  { version: 2, name: 'signin tokens', up: { sqlite: SIGNIN_TOKENS, postgres: SIGNIN_TOKENS } },
+];
 
 const CREATE_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)';
 

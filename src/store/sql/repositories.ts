@@ -13,6 +13,7 @@ import { SqlLoginProfiles } from './login-profiles.js';
 import { SqlManagedPolicies } from './managed-policies.js';
 import { SqlMfaDevices } from './mfa-devices.js';
 import { SqlRoles } from './roles.js';
+import { SqlSigninTokens } from './signin-tokens.js';
 import { SqlUsers } from './users.js';
 
 export function sqlRepositories(db: SqlDriver): Repositories {
@@ -26,6 +27,7 @@ export function sqlRepositories(db: SqlDriver): Repositories {
     accessKeys: new SqlAccessKeys(db),
     loginProfiles: new SqlLoginProfiles(db),
     mfaDevices: new SqlMfaDevices(db),
+    signinTokens: new SqlSigninTokens(db),
   };
 }
 

@@ -1,0 +1,95 @@
+/**
+ * The part of ldapjs 3 (CommonJS, no bundled types) that this folder uses, typed here once.
+ * ldapjs is archived and can hang: every call through these types sits under a deadline.
+ */
+import { createRequire } from 'node:module';
+import type { ConnectionOptions } from 'node:tls';
+
+export type Callback = (err: Error | null) => void;
+
+/** An ldapjs client, as used for ping and by ldapauth-fork. */
+export interface LdapClient {
+  bind(dn: string, password: string, callback: Callback): void;
+  starttls(options: ConnectionOptions, controls: unknown[], callback: Callback): void;
+  unbind(callback?: Callback): void;
+  destroy(err?: Error): void;
+  on(event: string, listener: (...args: unknown[]) => void): this;
+}
+
+export interface ClientOptions {
+  url: string;
+  tlsOptions?: ConnectionOptions;
+  timeout?: number;
+  connectTimeout?: number;
+}
+
+/** A parsed search filter from @ldapjs/filter (only the fields the embedded server reads). */
+export interface LdapFilter {
+  type: string;
+  attribute?: string;
+  value?: string;
+  filters?: LdapFilter[];
+  filter?: LdapFilter;
+  initial?: string;
+  any?: string[];
+  final?: string;
+  toString(): string;
+}
+
+export interface DnObject {
+  toString(): string;
+}
+
+interface Connection {
+  ldap: { bindDN: DnObject };
+  remoteAddress?: string;
+}
+
+export interface BindRequest {
+  dn: DnObject;
+  credentials: string;
+  connection: Connection;
+}
+
+export interface SearchRequest {
+  dn: DnObject;
+  scope: 'base' | 'one' | 'sub';
+  filter: LdapFilter;
+  attributes: string[];
+  connection: Connection;
+}
+
+export interface LdapResponse {
+  send(entry: { dn: string; attributes: Record<string, string[]> }): void;
+  end(status?: number): void;
+}
+
+export type Next = (err?: Error) => void;
+type Handler<R> = (req: R, res: LdapResponse, next: Next) => void;
+
+export interface LdapServer {
+  bind(base: string, handler: Handler<BindRequest>): void;
+  search(base: string, handler: Handler<SearchRequest>): void;
+  listen(port: number, host: string, callback: () => void): void;
+  close(callback?: () => void): void;
+  address(): { port: number };
+  on(event: string, listener: (...args: unknown[]) => void): this;
+  /** The underlying net.Server (or tls.Server). */
+  server: import('node:net').Server;
+}
+
+export type LdapErrorClass = new (message?: string) => Error;
+
+interface LdapJs {
+  createClient(options: ClientOptions): LdapClient;
+  createServer(options?: { certificate?: string | Buffer; key?: string | Buffer }): LdapServer;
+  InvalidCredentialsError: LdapErrorClass;
+  InsufficientAccessRightsError: LdapErrorClass;
+  NoSuchObjectError: LdapErrorClass;
+  UnwillingToPerformError: LdapErrorClass;
+  ConstraintViolationError: LdapErrorClass;
+}
+
+const require = createRequire(import.meta.url);
+
+export const ldapjs = require('ldapjs') as LdapJs;

@@ -1,0 +1,91 @@
+/**
+ * From the `directory:` config block to ldapauth-fork's options (passport-ldapauth's `server`
+ * options, same names).
+ *
+ * - `searchAttributes` is always an explicit list (uid, sAMAccountName, cn, displayName, mail,
+ *   memberOf and the login attribute of `searchFilter`): never `userPassword`, never "all";
+ * - `groupSearchAttributes` is `['cn']`: only the group DNs are used;
+ * - the group filter is rendered by our RFC 4515 escaping (ldapauth-fork's own escapes `\` after
+ *   `(`, which mangles a DN such as `cn=Ada (Ops),…`);
+ * - `cache` is off, `reconnect` is off: each login gets fresh connections;
+ * - `timeout` and `connectTimeout` are `timeoutMs` (our own deadline sits above them anyway);
+ * - TLS always verifies the certificate and host name; `tlsOptions.ca` names PEM files, read once.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import type { Options as LdapAuthOptions } from 'ldapauth-fork';
+import type { DirectoryConfig } from '../config/directory.js';
+import { renderFilter, usernameAttribute } from './filter.js';
+
+/**
+ * The connector's settings: the `directory:` block with a real URL, plus `starttls` (upgrade an
+ * `ldap://` connection with StartTLS before any bind; passport-ldapauth's option name).
+ */
+export type DirectorySettings = Omit<DirectoryConfig, 'url'> & { url: string; starttls?: boolean };
+
+export const BASE_SEARCH_ATTRIBUTES = ['uid', 'sAMAccountName', 'cn', 'displayName', 'mail', 'memberOf'] as const;
+
+/** An entry as ldapauth-fork returns it: single values as strings, several as arrays. */
+export type LdapEntry = { dn: string } & Record<string, string | string[] | undefined>;
+
+/** Reads an attribute regardless of case; always an array. */
+export function attributeValues(entry: LdapEntry, name: string): string[] {
+  const lower = name.toLowerCase();
+  const key = Object.keys(entry).find((k) => k.toLowerCase() === lower);
+  const value = key === undefined ? undefined : entry[key];
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+}
+
+export function searchAttributes(searchFilter: string): string[] {
+  const login = usernameAttribute(searchFilter);
+  const list: string[] = [...BASE_SEARCH_ATTRIBUTES];
+  if (login && !list.some((a) => a.toLowerCase() === login.toLowerCase())) list.push(login);
+  return list;
+}
+
+/** Verified TLS for ldaps:// and StartTLS; throws naming the key when a CA file is unreadable. */
+export function tlsOptionsFor(settings: DirectorySettings): ConnectionOptions {
+  const host = new URL(settings.url).hostname.replace(/^\[|\]$/g, '');
+  const ca = settings.tlsOptions?.ca?.map((path, i) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new Error(`directory.tlsOptions.ca[${i}]: cannot read ${path}`, { cause: err });
+    }
+  });
+  return {
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+    host,
+    ...(isIP(host) ? {} : { servername: host }),
+    ...(ca ? { ca } : {}),
+  };
+}
+
+/** Fresh ldapauth-fork options for one login (it mutates what it is given). */
+export function ldapAuthOptions(settings: DirectorySettings, tlsOptions: ConnectionOptions): LdapAuthOptions {
+  const loginAttribute = usernameAttribute(settings.searchFilter) ?? 'uid';
+  const template = settings.groupSearchFilter;
+  return {
+    url: settings.url,
+    ...(settings.bindDN === undefined ? {} : { bindDN: settings.bindDN }),
+    ...(settings.bindCredentials === undefined ? {} : { bindCredentials: settings.bindCredentials }),
+    searchBase: settings.searchBase,
+    searchFilter: settings.searchFilter,
+    searchScope: 'sub',
+    searchAttributes: searchAttributes(settings.searchFilter),
+    groupSearchBase: settings.groupSearchBase,
+    groupSearchFilter: (user: LdapEntry) =>
+      renderFilter(template, { dn: user.dn, username: attributeValues(user, loginAttribute)[0] ?? '' }),
+    groupSearchScope: 'sub',
+    groupSearchAttributes: ['cn'],
+    tlsOptions,
+    timeout: settings.timeoutMs,
+    connectTimeout: settings.timeoutMs,
+    reconnect: false,
+    cache: false,
+    starttls: false, // done by LdapSession before any bind; see session.ts
+  } as LdapAuthOptions;
+}

@@ -1,0 +1,129 @@
+/**
+ * Browser session stores for express-session, chosen by `sessions.store`:
+ * - `sqlite` (default, one instance only): a small Store over better-sqlite3 in
+ *   `<dataDir>/sessions.db`, with an expiry sweep once a minute.
+ * - `redis://…`: connect-redis 9 over node-redis 5, shared by every instance.
+ * Any store failure becomes ServiceUnavailable (503): a request is never served
+ * with an anonymous session because the store could not be read.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import session from 'express-session';
+import { RedisStore } from 'connect-redis';
+import { createClient } from 'redis';
+import { ServiceUnavailable } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+
+type Callback<T = unknown> = (err?: unknown, value?: T) => void;
+
+export class SqliteSessionStore extends session.Store {
+  private readonly db: Database.Database;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(file: string) {
+    super();
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec('CREATE TABLE IF NOT EXISTS sessions (sid TEXT PRIMARY KEY, expires INTEGER NOT NULL, sess TEXT NOT NULL)');
+    this.db.exec('CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires)');
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  override get(sid: string, cb: Callback<session.SessionData | null>): void {
+    this.run(cb, () => {
+      const row = this.db.prepare('SELECT sess, expires FROM sessions WHERE sid = ?').get(sid) as { sess: string; expires: number } | undefined;
+      return row && row.expires > Date.now() ? (JSON.parse(row.sess) as session.SessionData) : null;
+    });
+  }
+
+  override set(sid: string, sess: session.SessionData, cb?: Callback): void {
+    this.run(cb, () => {
+      this.db.prepare('INSERT INTO sessions (sid, expires, sess) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET expires = excluded.expires, sess = excluded.sess').run(sid, expiry(sess), JSON.stringify(sess));
+    });
+  }
+
+  override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
+    this.run(cb, () => {
+      this.db.prepare('UPDATE sessions SET expires = ? WHERE sid = ?').run(expiry(sess), sid);
+    });
+  }
+
+  override destroy(sid: string, cb?: Callback): void {
+    this.run(cb, () => {
+      this.db.prepare('DELETE FROM sessions WHERE sid = ?').run(sid);
+    });
+  }
+
+  sweep(now = Date.now()): number {
+    return this.db.prepare('DELETE FROM sessions WHERE expires <= ?').run(now).changes;
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    this.db.close();
+  }
+
+  private run<T>(cb: Callback<T> | undefined, fn: () => T): void {
+    let value: T;
+    try {
+      value = fn();
+    } catch (err) {
+      cb?.(new ServiceUnavailable('The session store is unavailable.', { cause: err }));
+      return;
+    }
+    cb?.(undefined, value);
+  }
+}
+
+function expiry(sess: session.SessionData): number {
+  const e = sess.cookie?.expires;
+  return e ? new Date(e).getTime() : Date.now() + 86_400_000;
+}
+
+/** Wraps a store so that every error it reports becomes ServiceUnavailable. */
+function guarded(store: session.Store): session.Store {
+  for (const method of ['get', 'set', 'touch', 'destroy'] as const) {
+    const original = (store[method] as ((...args: unknown[]) => unknown) | undefined)?.bind(store);
+    if (!original) continue;
+    (store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      const cb = args.at(-1) as Callback | undefined;
+      const wrapped: Callback = (err, value) => cb?.(err ? new ServiceUnavailable('The session store is unavailable.', { cause: err }) : undefined, value);
+      try {
+        return original(...args.slice(0, -1), wrapped);
+      } catch (err) {
+        return wrapped(err);
+      }
+    };
+  }
+  return store;
+}
+
+export interface SessionStoreHandle {
+  store: session.Store;
+  kind: 'sqlite' | 'redis';
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function openSessionStore(setting: string, dataDir: string, logger: Logger): Promise<SessionStoreHandle> {
+  if (setting === 'sqlite') {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const store = new SqliteSessionStore(join(dataDir, 'sessions.db'));
+    return { store, kind: 'sqlite', ping: async () => true, close: async () => store.close() };
+  }
+  const client = createClient({ url: setting, disableOfflineQueue: true, socket: { connectTimeout: 2000, reconnectStrategy: (n: number) => Math.min(100 * 2 ** n, 2000) } });
+  client.on('error', (err: unknown) => logger.warn({ err: String(err) }, 'session store (redis) error'));
+  await client.connect();
+  const store = guarded(new RedisStore({ client, prefix: 'gatehouse:sess:' }));
+  return {
+    store,
+    kind: 'redis',
+    ping: async () => (await client.ping()) === 'PONG',
+    close: async () => {
+      await client.quit().catch(() => undefined);
+    },
+  };
+}
