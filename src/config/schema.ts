@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { directorySchema } from './directory.js';
 import { federationSchema } from './federation.js';
 import { permissionSetsSchema } from './permission-sets.js';
+import { portalSchema } from './portal.js';
 import { logSchema, policySchema } from './runtime.js';
 import { formatListen, parseListen, serverSchema } from './server.js';
 import { sessionsSchema, storeSchema } from './storage.js';
@@ -26,6 +27,7 @@ export const configSchema = z
     directory: directorySchema,
     federation: federationSchema,
     permissionSets: permissionSetsSchema,
+    portal: portalSchema,
     policy: policySchema,
     log: logSchema,
   })

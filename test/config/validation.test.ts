@@ -83,12 +83,14 @@ describe('config validation', () => {
     assert.match(refusal('directory: { searchFilter: "(uid=*)" }'), /^config: directory\.searchFilter: expected a filter containing \{\{username\}\}/);
   });
 
-  it('checks permission sets: one policy source, unique names, existing policy files', () => {
-    assert.match(refusal('permissionSets: [{ name: A, groups: [g] }]'), /permissionSets\[0\]\.policy: expected exactly one of policyFile and policy/);
-    assert.match(refusal('permissionSets: [{ name: A, groups: [g], policy: {}, policyFile: p.json }]'), /exactly one of/);
+  it('checks permission sets: one policy source, unique names, existing policy files, role sets', () => {
+    assert.match(refusal('permissionSets: [{ name: A, groups: [g] }]'), /permissionSets\[0\]\.policy: a federation set needs policy, policyFile or policyArns/);
+    assert.match(refusal('permissionSets: [{ name: A, groups: [g], policy: {}, policyFile: p.json }]'), /at most one of policyFile and policy/);
+    assert.match(refusal('permissionSets: [{ name: A, groups: [g], via: role }]'), /permissionSets\[0\]\.roleArn: required when via is role/);
+    assert.match(refusal('permissionSets: [{ name: A, groups: [g], via: role, roleArn: "arn:aws:iam::123456789012:role/R", sessionHours: 13 }]'), /permissionSets\[0\]\.sessionHours: at most 12 for via: role/);
     assert.match(refusal('permissionSets: [{ name: A, groups: [g], policy: {} }, { name: a, groups: [g], policy: {} }]'), /permissionSets\[1\]\.name: duplicate permission set name/);
     assert.match(refusal('permissionSets: [{ name: A, groups: [], policy: {} }]'), /permissionSets\[0\]\.groups: too small/);
-    assert.match(refusal('permissionSets: [{ name: A, groups: [g], policy: {}, sessionHours: 13 }]'), /permissionSets\[0\]\.sessionHours: too big/);
+    assert.match(refusal('permissionSets: [{ name: A, groups: [g], policy: {}, sessionHours: 37 }]'), /permissionSets\[0\]\.sessionHours: too big/);
     assert.equal(refusal('permissionSets: [{ name: A, groups: [g], policyFile: nope.json }]'), 'config: permissionSets[0].policyFile: no such file: nope.json');
     tmp.write('dev.json', '{"Version":"2012-10-17","Statement":[]}');
     assert.equal(load('permissionSets: [{ name: A, groups: [g], policyFile: dev.json }]').permissionSets[0]?.sessionHours, 1);

@@ -1,0 +1,23 @@
+/**
+ * `portal:` — the employee portal's session lifetimes and sign-in rate limits.
+ */
+import { z } from 'zod';
+
+export const portalSchema = z
+  .strictObject({
+    /** Minutes without a request after which a portal session ends. Default `30`. */
+    idleTimeoutMinutes: z.number().int().min(1).max(1440).default(30),
+    /** Hours after sign-in at which a portal session ends, however active. Default `8`. */
+    absoluteTimeoutHours: z.number().int().min(1).max(24).default(8),
+    /**
+     * Failed sign-ins allowed per user name per 15 minutes before 429. Default `5`.
+     * Recommendation: below your directory's lockout threshold (AD: typically 5–10), so an
+     * attacker cannot lock employees out through the portal.
+     */
+    failuresPerAccount: z.number().int().min(1).max(100).default(5),
+    /** Sign-in attempts allowed per client IP per 15 minutes before 429. Default `30`. */
+    attemptsPerIp: z.number().int().min(1).max(10_000).default(30),
+  })
+  .prefault({});
+
+export type PortalConfig = z.output<typeof portalSchema>;

@@ -1,0 +1,90 @@
+/**
+ * The broker: the portal mints credentials in-process, through the same STS code
+ * and authorisation as the API, acting as the broker IAM user (`federation.broker`).
+ * The broker's own permissions bound every session it issues, so revoking them
+ * revokes every session (evaluated live on each request).
+ *
+ * - `via: federation` sets: GetFederationToken with the set's session policy.
+ * - `via: role` sets: AssumeRole of the set's role, the session named after the user.
+ * - The federated name / role session name is the directory user name when it fits
+ *   `[\w+=,.@-]{2,32}`; otherwise a deterministic fitted form (cleaned, truncated, plus
+ *   a short hash). Every mint is written to the audit log with the person's DN.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Logger } from '../shared/logger.js';
+import { ServiceUnavailable } from '../shared/errors.js';
+import { userArn } from '../iam/arns.js';
+import type { IamDeps, Operation } from '../iam/actions/types.js';
+import { execute, type ServiceTables } from '../http/query/dispatch.js';
+import type { DirectoryUser } from '../directory/index.js';
+import type { Signin } from '../federation/signin.js';
+import type { PermissionSet } from './permission-sets.js';
+
+export interface MintedCredentials {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken: string;
+  /** Epoch ms. */
+  Expiration: number;
+}
+
+const FITS = /^[\w+=,.@-]{2,32}$/;
+
+/** The federated user name (or role session name) for a directory user name. */
+export function federatedName(username: string): string {
+  if (FITS.test(username)) return username;
+  const hash = createHash('sha256').update(username).digest('hex').slice(0, 8);
+  const cleaned = username.replace(/[^\w+=,.@-]/g, '-').slice(0, 23);
+  return `${cleaned}-${hash}`;
+}
+
+export interface BrokerDeps {
+  iam: IamDeps;
+  tables: ServiceTables;
+  signin: Signin;
+  accountId: string;
+  brokerName: string;
+  logger: Logger;
+}
+
+export class Broker {
+  constructor(private readonly deps: BrokerDeps) {}
+
+  async credentials(set: PermissionSet, user: DirectoryUser, sourceIp: string): Promise<MintedCredentials> {
+    const op = await this.brokerOperation(sourceIp);
+    const name = federatedName(user.username);
+    const params = new Map<string, string>();
+    if (set.via === 'role') {
+      params.set('Action', 'AssumeRole').set('RoleArn', set.roleArn!).set('RoleSessionName', name);
+    } else {
+      params.set('Action', 'GetFederationToken').set('Name', name);
+      if (set.policy !== undefined) params.set('Policy', set.policy);
+      set.policyArns.forEach((arn, i) => params.set(`PolicyArns.member.${i + 1}.arn`, arn));
+    }
+    params.set('DurationSeconds', String(set.sessionHours * 3600));
+    const { output } = await execute(this.deps.tables, 'sts', params, op);
+    const c = (output as { Credentials: MintedCredentials }).Credentials;
+    this.deps.logger.info({ event: 'portal.credentials', permissionSet: set.name, principal: name, dn: user.dn, accessKeyId: c.AccessKeyId, expires: c.Expiration }, 'credentials issued');
+    return c;
+  }
+
+  /** A one-time console sign-in URL for fresh credentials of the set. */
+  async consoleSigninToken(set: PermissionSet, user: DirectoryUser, sourceIp: string): Promise<string> {
+    const c = await this.credentials(set, user, sourceIp);
+    const session = JSON.stringify({ sessionId: c.AccessKeyId, sessionKey: c.SecretAccessKey, sessionToken: c.SessionToken });
+    const result = await this.deps.signin.getSigninToken(session, undefined, this.deps.iam.clock.now());
+    if (!result.ok) throw new ServiceUnavailable(`could not create a console sign-in token: ${result.message}`);
+    return result.token;
+  }
+
+  private async brokerOperation(sourceIp: string): Promise<Operation> {
+    const { store, clock } = this.deps.iam;
+    const broker = await store.users.get(this.deps.accountId, this.deps.brokerName);
+    if (!broker) throw new ServiceUnavailable(`the broker user ${this.deps.brokerName} does not exist`);
+    return {
+      deps: this.deps.iam,
+      caller: { accountId: broker.accountId, type: 'User', arn: userArn(broker.accountId, broker.path, broker.name), userId: broker.id, accessKeyId: 'gatehouse-portal', user: broker },
+      facts: { requestId: randomUUID(), now: clock.now(), sourceIp, secureTransport: true, region: 'us-east-1', userAgent: 'gatehouse-portal' },
+    };
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Sign-in rate limits (express-rate-limit), for the login form and the CLI API alike:
+ * - per client IP: every attempt counts (`portal.attemptsPerIp` per 15 minutes);
+ * - per user name: only failures count (`portal.failuresPerAccount` per 15 minutes),
+ *   below a typical directory lockout, so the portal cannot be used to lock people out.
+ * Over the limit: 429 with Retry-After. The client IP is Express's `req.ip`, which
+ * honours X-Forwarded-For only when `server.trustProxy` says so.
+ */
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import type { RequestHandler } from 'express';
+import type { PortalConfig } from '../config/portal.js';
+
+const WINDOW_MS = 15 * 60_000;
+
+export function signinLimits(config: PortalConfig, onLimit: RequestHandler): RequestHandler[] {
+  const common = { windowMs: WINDOW_MS, standardHeaders: 'draft-8' as const, legacyHeaders: true, handler: onLimit };
+  return [
+    rateLimit({ ...common, limit: config.attemptsPerIp, keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? '0.0.0.0')}` }),
+    rateLimit({
+      ...common,
+      limit: config.failuresPerAccount,
+      skipSuccessfulRequests: true,
+      keyGenerator: (req) => {
+        const u = (req.body as { username?: unknown } | undefined)?.username;
+        return `user:${typeof u === 'string' ? u.trim().toLowerCase().slice(0, 256) : '(none)'}`;
+      },
+    }),
+  ];
+}

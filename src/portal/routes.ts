@@ -1,0 +1,148 @@
+/**
+ * /portal/…: the employee portal.
+ * - GET  /portal/             sign-in page, or the user's permission sets (`?set=` focuses one)
+ * - POST /portal/login        directory sign-in; the session is regenerated (no fixation)
+ * - POST /portal/console      mint → sign-in token → 303 to /federation?Action=login&Issuer&Destination
+ * - POST /portal/credentials  a no-store page with the credentials in every useful form
+ * - POST /portal/logout       ends the portal session
+ * - POST /portal/api/credentials  JSON for `gatehouse credentials` (no cookies, same limits)
+ * Rules: credentials are read from the body only (never the query string); every form
+ * has a CSRF token; nothing that mints credentials answers GET; idle and absolute
+ * timeouts end the session; a directory that is down is a 503, never a bad password.
+ */
+import express, { Router, type Request, type Response } from 'express';
+import type { PortalConfig } from '../config/portal.js';
+import type { DirectoryConnector, DirectoryUser } from '../directory/index.js';
+import type { Logger } from '../shared/logger.js';
+import type { Clock } from '../shared/clock.js';
+import { ServiceError } from '../shared/errors.js';
+import { csrfSynchronisedProtection, generateToken } from '../web/csrf.js';
+import type { Broker } from './broker.js';
+import { signinLimits } from './limits.js';
+import { setsFor, type PermissionSet } from './permission-sets.js';
+
+export interface PortalDeps {
+  directory: DirectoryConnector;
+  broker: Broker;
+  sets: readonly PermissionSet[];
+  config: PortalConfig;
+  clock: Clock;
+  logger: Logger;
+  publicUrl: string;
+  consoleUrl: string;
+  /** The portal's express-session middleware (cookie sessions for the pages). */
+  session: express.RequestHandler;
+}
+
+interface PortalSession {
+  user: DirectoryUser;
+  loginAt: number;
+}
+
+const GENERIC = 'The user name or password is incorrect.';
+
+export function portalRoutes(deps: PortalDeps): Router {
+  const router = Router();
+  const limited = (status: number, json: boolean) => (req: Request, res: Response) => {
+    if (json) res.status(status).json({ code: 'Throttling', message: 'Too many sign-in attempts. Try again later.' });
+    else res.status(status).render('portal/login', { error: 'Too many sign-in attempts. Try again later.', username: '', set: '', csrfToken: generateToken(req) });
+  };
+  router.post('/portal/api/credentials', express.json({ limit: '8kb' }), ...signinLimits(deps.config, limited(429, true)), (req, res) => apiCredentials(deps, req, res));
+
+  router.use('/portal', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }), deps.session, (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  router.get('/portal', (_req, res) => res.redirect(301, '/portal/'));
+  router.get('/portal/', (req, res) => {
+    const s = current(deps, req);
+    const focus = typeof req.query.set === 'string' ? req.query.set.slice(0, 64) : '';
+    if (!s) return res.render('portal/login', { error: '', username: '', set: focus, csrfToken: generateToken(req) });
+    res.render('portal/home', { user: s.user, sets: setsFor(deps.sets, s.user.groups), focus, csrfToken: generateToken(req) });
+  });
+  router.post('/portal/login', csrfSynchronisedProtection, ...signinLimits(deps.config, limited(429, false)), async (req, res) => {
+    const set = typeof req.body.set === 'string' ? req.body.set.slice(0, 64) : '';
+    const result = await deps.directory.login(req.body.username, req.body.password);
+    if (!result.ok) {
+      if (result.reason === 'unavailable') return res.status(503).render('portal/unavailable');
+      const username = typeof req.body.username === 'string' ? req.body.username.slice(0, 64) : '';
+      return res.status(401).render('portal/login', { error: GENERIC, username, set, csrfToken: generateToken(req) });
+    }
+    await regenerate(req);
+    req.session.portal = { user: result.user, loginAt: deps.clock.now() } satisfies PortalSession;
+    deps.logger.info({ event: 'portal.login', dn: result.user.dn }, 'portal sign-in');
+    res.redirect(303, set ? `/portal/?set=${encodeURIComponent(set)}` : '/portal/');
+  });
+  router.post('/portal/logout', csrfSynchronisedProtection, (req, res) => req.session.destroy(() => res.redirect(303, '/portal/')));
+  router.post('/portal/console', csrfSynchronisedProtection, async (req, res) => {
+    const picked = pick(deps, req, res);
+    if (!picked) return;
+    const token = await deps.broker.consoleSigninToken(picked.set, picked.user, req.ip ?? '0.0.0.0');
+    const issuer = `${deps.publicUrl}/portal/?set=${encodeURIComponent(picked.set.name)}`;
+    const q = new URLSearchParams({ Action: 'login', Issuer: issuer, Destination: deps.consoleUrl, SigninToken: token });
+    res.redirect(303, `/federation?${q.toString()}`);
+  });
+  router.post('/portal/credentials', csrfSynchronisedProtection, async (req, res) => {
+    const picked = pick(deps, req, res);
+    if (!picked) return;
+    const c = await deps.broker.credentials(picked.set, picked.user, req.ip ?? '0.0.0.0');
+    res.render('portal/credentials', {
+      c,
+      set: picked.set.name,
+      username: picked.user.username,
+      expiration: new Date(c.Expiration).toISOString(),
+      endpoint: deps.publicUrl,
+      profile: `gatehouse-${picked.set.name.toLowerCase()}`,
+    });
+  });
+  return router;
+}
+
+/** The signed-in portal session, or undefined (and the session ended) past its timeouts. */
+function current(deps: PortalDeps, req: Request): PortalSession | undefined {
+  const s = req.session.portal as PortalSession | undefined;
+  if (!s) return undefined;
+  if (deps.clock.now() - s.loginAt > deps.config.absoluteTimeoutHours * 3600_000) {
+    delete req.session.portal;
+    return undefined;
+  }
+  return s;
+}
+
+function pick(deps: PortalDeps, req: Request, res: Response): { user: DirectoryUser; set: PermissionSet } | undefined {
+  const s = current(deps, req);
+  if (!s) {
+    res.status(401).render('portal/login', { error: 'Your portal session has ended. Please sign in again.', username: '', set: '', csrfToken: generateToken(req) });
+    return undefined;
+  }
+  const name = typeof req.body.permissionSet === 'string' ? req.body.permissionSet : '';
+  const set = setsFor(deps.sets, s.user.groups).find((x) => x.name === name);
+  if (!set) {
+    res.status(403).render('error', { title: 'Not entitled', message: `You are not entitled to the permission set "${name.slice(0, 64)}".`, requestId: '' });
+    return undefined;
+  }
+  return { user: s.user, set };
+}
+
+async function apiCredentials(deps: PortalDeps, req: Request, res: Response): Promise<void> {
+  res.set('Cache-Control', 'no-store');
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const result = await deps.directory.login(body.username, body.password);
+  if (!result.ok) {
+    if (result.reason === 'unavailable') return void res.status(503).json({ code: 'ServiceUnavailable', message: 'The directory is unavailable.' });
+    return void res.status(401).json({ code: 'InvalidCredentials', message: GENERIC });
+  }
+  const set = setsFor(deps.sets, result.user.groups).find((x) => x.name === body.permissionSet);
+  if (!set) return void res.status(403).json({ code: 'AccessDenied', message: 'You are not entitled to that permission set.' });
+  try {
+    const c = await deps.broker.credentials(set, result.user, req.ip ?? '0.0.0.0');
+    res.json({ Version: 1, AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: new Date(c.Expiration).toISOString() });
+  } catch (err) {
+    const e = err instanceof ServiceError ? err : undefined;
+    res.status(e?.status ?? 500).json({ code: e?.code ?? 'InternalError', message: e?.expose ? e.message : 'Could not issue credentials.' });
+  }
+}
+
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+}
