@@ -1,13 +1,16 @@
 /**
  * store: where Gatehouse's state lives (accounts, users, groups, roles, policies, keys, login
- * profiles, MFA devices). Domain code sees only the interfaces in types.ts; `openStore` picks
- * the adapter from the URL scheme, opens it and brings its schema up to date.
+ * profiles, MFA devices, console sign-in tokens). Domain code sees only the interfaces in
+ * types.ts; `openStore` picks the adapter from the URL scheme, opens it and brings its schema
+ * up to date.
  *
  * Flow: openStore(url) → driver (sql/sqlite.ts | sql/postgres.ts) → migrate (sql/migrations.ts)
  * → repositories written once over the driver (sql/*.ts) → Store. `store.transaction(fn)` hands
- * fn repositories bound to one transaction: all of fn's writes commit, or none do. Every write
- * bumps the account's revision in the same transaction (bookkeeping writes excepted: key last
- * use, password last used, MFA time step). Both adapters pass test/store/conformance.ts.
+ * fn repositories bound to one transaction: all of fn's writes commit, or none do; inside fn,
+ * use only those (the store's own repositories throw there rather than deadlock). Transactions
+ * run one at a time on both adapters. Every write bumps the account's revision in its
+ * transaction, once per transaction (bookkeeping writes excepted: key last use, password last
+ * used, MFA time step, sign-in tokens). Both adapters pass test/store/conformance.ts.
  *
  * Imports: src/shared, node built-ins, better-sqlite3 and pg. Nothing above it.
  */

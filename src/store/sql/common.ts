@@ -13,9 +13,20 @@ export const lower = (name: string): string => name.toLowerCase();
 export const toJson = (value: unknown): string => JSON.stringify(value);
 export const tagsOf = (text: string): Tag[] => JSON.parse(text) as Tag[];
 
-/** Bumps the account's change counter; call inside the transaction of the write. */
+/** The accounts already bumped by each open transaction (keyed by its bound driver). */
+const bumped = new WeakMap<SqlDriver, Set<string>>();
+
+/**
+ * Bumps the account's change counter; call inside the transaction of the write. Once per
+ * account per transaction is enough (its writes become visible together), and it keeps a bulk
+ * transaction from updating one row thousands of times, which PostgreSQL handles badly.
+ */
 export async function bump(tx: SqlDriver, accountId: string): Promise<void> {
+  let accounts = bumped.get(tx);
+  if (accounts?.has(accountId)) return;
   await tx.run('UPDATE accounts SET revision = revision + 1 WHERE id = ?', [accountId]);
+  if (!accounts) bumped.set(tx, (accounts = new Set()));
+  accounts.add(accountId);
 }
 
 /** The account of a row of `table` (a constant), or undefined when the row is absent. */

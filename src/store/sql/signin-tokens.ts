@@ -19,9 +19,8 @@ export class SqlSigninTokens implements SigninTokenRepository {
   }
 
   async consume(id: string, now: number): Promise<SigninTokenRecord | undefined> {
-    const { changes } = await this.db.run('UPDATE signin_tokens SET used = 1 WHERE id = ? AND used = 0 AND expires_at > ?', [id, now]);
-    if (changes !== 1) return undefined;
-    const row = await this.db.get<Row>('SELECT * FROM signin_tokens WHERE id = ?', [id]);
+    // One statement: mark used and read back, so nothing (a sweep, another instance) can come between.
+    const row = await this.db.get<Row>('UPDATE signin_tokens SET used = 1 WHERE id = ? AND used = 0 AND expires_at > ? RETURNING *', [id, now]);
     return (
       row && {
         id: row.id,
