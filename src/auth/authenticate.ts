@@ -4,7 +4,8 @@
  * - The request must carry a SigV4 signature (header or presigned query) scoped
  *   to `iam` or `sts`; see sigv4.ts for every rule of the signature itself.
  * - Long-term keys (AKIA…) are looked up in the store; an unknown or Inactive
- *   key is InvalidClientTokenId. The secret is decrypted only in memory.
+ *   key, or one sent with a session token, is InvalidClientTokenId. The secret
+ *   is decrypted only in memory.
  * - Temporary keys (ASIA…) are resolved by the `temporary` resolver (STS).
  * - The caller is the key's user, or the account root for a root key.
  * - Last use is recorded at most once a minute per key (it is not a permission
@@ -49,6 +50,8 @@ export class Authenticator {
     const { auth } = parsed;
     const temporary = auth.accessKeyId.startsWith('ASIA');
     if (temporary && !this.deps.temporary) throw new InvalidClientTokenId(INVALID);
+    // A session token belongs to temporary credentials; sent with a long-term key it is refused, as AWS does.
+    if (!temporary && (auth.securityToken !== undefined || tokenParam !== undefined)) throw new InvalidClientTokenId(INVALID);
     const { caller, secret } = temporary ? await this.deps.temporary!(auth, now, tokenParam) : await this.longTerm(auth);
     const verified = verifySigV4(req, auth, secret, now, { skewSeconds: this.deps.skewSeconds });
     if (!verified.ok) throw verified.error;

@@ -8,7 +8,7 @@
  * A refusal is AccessDenied with AWS's wording, naming the caller, the action,
  * the resource and why.
  */
-import { createContext, explain } from '../policy/index.js';
+import { createContext, explain, type Explanation } from '../policy/index.js';
 import { AccessDenied } from '../shared/errors.js';
 import { requestContextValues } from './caller.js';
 import type { Operation } from './actions/types.js';
@@ -19,6 +19,8 @@ export interface AuthorizeOptions {
   /** Time zone of the gatehouse:MinuteOfDay / DayOfWeek keys. */
   timeZone?: string;
 }
+
+const STS_FOR_SESSION_TOKENS = new Set(['sts:assumerole', 'sts:tagsession']);
 
 let timeZone = 'UTC';
 /** Sets the zone of the time-of-day keys (from config `policy.timeZone`). */
@@ -34,9 +36,9 @@ export async function authorize(op: Operation, action: string, resource: string,
     throw refuse(`because federated user sessions cannot call ${service.toUpperCase()}`);
   }
   if (caller.session?.kind === 'session') {
-    // GetSessionToken credentials, as in AWS: IAM only with MFA; in STS only AssumeRole.
+    // GetSessionToken credentials, as in AWS: IAM only with MFA; in STS only AssumeRole (and the tagging it may carry).
     if (service === 'iam' && caller.session.mfaAuthenticatedAt === undefined) throw refuse('because credentials from GetSessionToken without MFA cannot call IAM');
-    if (service === 'sts' && action.toLowerCase() !== 'sts:assumerole') throw refuse('because credentials from GetSessionToken cannot call this STS action');
+    if (service === 'sts' && !STS_FOR_SESSION_TOKENS.has(action.toLowerCase())) throw refuse('because credentials from GetSessionToken cannot call this STS action');
   }
   if (caller.type === 'Account') return;
   const set = await op.deps.permissions.policySet(caller);
@@ -44,11 +46,19 @@ export async function authorize(op: Operation, action: string, resource: string,
   const context = createContext(values, { now: op.facts.now, timeZone: options.timeZone ?? timeZone });
   const result = explain({ action, resource, context }, set);
   if (result.decision === 'Allow') return;
-  const why =
-    result.decision === 'ExplicitDeny'
-      ? `with an explicit deny in ${result.reason.replace(/^Explicitly denied by /, '').replace(/\.$/, '')}`
-      : result.reason.startsWith('No identity-based')
-        ? `because no identity-based policy allows the ${action} action`
-        : `because ${result.reason.charAt(0).toLowerCase()}${result.reason.slice(1).replace(/\.$/, '')}`;
-  throw new AccessDenied(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`);
+  throw refuse(whyDenied(result, action));
+}
+
+/** AWS's wording: the kind of policy that denied, never its name or statements (those stay in the server's explanation). */
+const POLICY_TYPE: Record<string, string> = { identity: 'an identity-based policy', boundary: 'a permissions boundary', session: 'a session policy' };
+
+function whyDenied(result: Explanation, action: string): string {
+  if (result.decision === 'ExplicitDeny') {
+    const deny = result.matchedStatements.find((m) => m.effect === 'Deny');
+    return `with an explicit deny in ${POLICY_TYPE[deny?.policyType ?? 'identity'] ?? POLICY_TYPE.identity}`;
+  }
+  if (result.reason.startsWith('No identity-based')) return `because no identity-based policy allows the ${action} action`;
+  if (result.reason.startsWith('The permissions boundary')) return `because no permissions boundary allows the ${action} action`;
+  if (result.reason.startsWith('No session policy')) return `because no session policy allows the ${action} action`;
+  return `because ${result.reason.charAt(0).toLowerCase()}${result.reason.slice(1).replace(/\.$/, '')}`;
 }

@@ -2,7 +2,8 @@
  * The caller's effective policies, gathered from the store and compiled once.
  *
  * - A user: its inline and attached policies and those of its groups, and its
- *   permissions boundary (a managed policy) if it has one.
+ *   permissions boundary (a managed policy) if it has one. A boundary whose
+ *   policy cannot be found allows nothing.
  * - A role session: the role's inline and attached policies, its boundary, and
  *   the session policies.
  * - A federated session: the issuing user's policies, and the session policies.
@@ -12,7 +13,7 @@
  */
 import { PolicyCache, type PolicyEntry, type PolicySet } from '../policy/index.js';
 import type { OwnerKind, Store } from '../store/types.js';
-import { parsePolicyArn } from './arns.js';
+import { parsePolicyArn, policyArn } from './arns.js';
 import type { Caller } from './caller.js';
 
 interface Cached {
@@ -21,6 +22,8 @@ interface Cached {
 }
 
 const MAX_CACHED = 10_000;
+/** Stands in for a boundary policy that is missing: no action is within it. */
+const ALLOWS_NOTHING = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"*","Resource":"*"}]}';
 const ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
 const DENY_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}';
 
@@ -97,12 +100,12 @@ export class PermissionResolver {
     return out;
   }
 
+  /** The permissions boundary; one that cannot be found allows nothing (fail closed, never unbounded). */
   private async boundary(arn: string | null): Promise<PolicyEntry | undefined> {
     if (!arn) return undefined;
     const parsed = parsePolicyArn(arn);
     const policy = parsed && (await this.store.managedPolicies.get(parsed.account, parsed.name));
-    if (!policy) return undefined;
-    const version = await this.store.managedPolicies.getVersion(policy.id, policy.defaultVersionId);
-    return version && { name: arn, policy: this.policies.get(version.document, { kind: 'boundary' }) };
+    const version = policy && policyArn(policy.accountId, policy.path, policy.name) === arn ? await this.store.managedPolicies.getVersion(policy.id, policy.defaultVersionId) : undefined;
+    return { name: arn, policy: this.policies.get(version?.document ?? ALLOWS_NOTHING, { kind: 'boundary' }) };
   }
 }

@@ -3,14 +3,14 @@
  * own temporary data directory (SQLite), the root credentials it generated, and
  * clients for the AWS SDK and the real AWS CLI (/usr/bin/aws).
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { start, type RunningServer } from '../../src/main.js';
 import type { Clock } from '../../src/shared/clock.js';
-import { silentLogger } from '../../src/shared/logger.js';
+import { silentLogger, type Logger } from '../../src/shared/logger.js';
 import { tempDir } from './files.js';
 
 export interface Credentials {
@@ -34,18 +34,28 @@ export interface TestGatehouse {
   root: Credentials;
   iam(credentials?: Credentials): IAMClient;
   sts(credentials?: Credentials): STSClient;
-  /** Runs `/usr/bin/aws <args>` against this server with the given credentials (default root). */
-  cli(args: string[], credentials?: Credentials): CliResult;
+  /**
+   * Runs `/usr/bin/aws <args>` against this server with the given credentials (default root).
+   * Asynchronous: the server runs in this process, so a synchronous spawn would deadlock it.
+   */
+  cli(args: string[], credentials?: Credentials): Promise<CliResult>;
   close(): Promise<void>;
 }
 
 export const AWS_CLI = '/usr/bin/aws';
 
-export async function startGatehouse(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestGatehouse> {
+export interface StartGatehouseOptions {
+  clock?: Clock;
+  env?: Record<string, string>;
+  /** Default: silent. Pass `captureLogger().logger` to read the server's log lines. */
+  logger?: Logger;
+}
+
+export async function startGatehouse(options: StartGatehouseOptions = {}): Promise<TestGatehouse> {
   const tmp = tempDir();
   const server = await start({
     env: { PORT: '0', GATEHOUSE_DATA_DIR: tmp.dir, ...options.env },
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     out: { write: () => undefined },
     ...(options.clock && { clock: options.clock }),
   });
@@ -60,29 +70,31 @@ export async function startGatehouse(options: { clock?: Clock; env?: Record<stri
     iam: (credentials = root) => new IAMClient(common(credentials)),
     sts: (credentials = root) => new STSClient(common(credentials)),
     cli(args, credentials = root) {
-      const r = spawnSync(AWS_CLI, ['--endpoint-url', server.url, '--region', 'us-east-1', '--output', 'json', ...args], {
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: tmp.dir,
-          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-          ...(credentials.sessionToken && { AWS_SESSION_TOKEN: credentials.sessionToken }),
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_PAGER: '',
-          AWS_MAX_ATTEMPTS: '1',
-          AWS_EC2_METADATA_DISABLED: 'true',
-        },
+      const env = {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: tmp.dir,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        ...(credentials.sessionToken && { AWS_SESSION_TOKEN: credentials.sessionToken }),
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWS_PAGER: '',
+        AWS_MAX_ATTEMPTS: '1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      };
+      const argv = ['--endpoint-url', server.url, '--region', 'us-east-1', '--output', 'json', ...args];
+      return new Promise((resolve) => {
+        execFile(AWS_CLI, argv, { encoding: 'utf8', timeout: 60_000, maxBuffer: 16 * 1024 * 1024, env }, (err, stdout, stderr) => {
+          const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : -1) : 0;
+          let json: unknown;
+          try {
+            json = stdout.trim() ? JSON.parse(stdout) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: code, stdout, stderr, json });
+        });
       });
-      let json: unknown;
-      try {
-        json = r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
-      } catch {
-        json = undefined;
-      }
-      return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json };
     },
     async close() {
       await server.close();

@@ -3,6 +3,7 @@
  * SDK's own signer), for tests that need to see or bend the wire: status,
  * headers and XML body as sent, hand-made query strings, duplicate headers.
  */
+import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -106,12 +107,28 @@ function fromHttpRequest(signed: HttpRequest, body: string | undefined): RawRequ
   return { method: signed.method, path: `/${query}`, headers, ...(body !== undefined && { body }) };
 }
 
-/** The text of `<Tag>…</Tag>` (first occurrence), or undefined. */
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const unescapeXml = (s: string) => s.replace(/&(amp|lt|gt|quot|apos|#x[0-9a-fA-F]+|#\d+);/g, (_, e: string) =>
+  ENTITIES[e] ?? String.fromCodePoint(e.startsWith('#x') ? parseInt(e.slice(2), 16) : Number(e.slice(1))));
+
+/** The text of `<Tag>…</Tag>` (first occurrence, entities decoded), or undefined. */
 export function xmlText(xml: string, tag: string): string | undefined {
-  return new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1];
+  const raw = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1];
+  return raw === undefined ? undefined : unescapeXml(raw);
 }
 
-/** Every `<Tag>…</Tag>` text. */
+/** Every `<Tag>…</Tag>` text, entities decoded. */
 export function xmlAll(xml: string, tag: string): string[] {
-  return [...xml.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, 'g'))].map((m) => m[1]!);
+  return [...xml.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, 'g'))].map((m) => unescapeXml(m[1]!));
+}
+
+/** A well-formed access key id that no server issued (random, never a fixed example). */
+export function unknownKeyId(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  return `AKIA${[...randomBytes(16)].map((b) => alphabet[b & 31]).join('')}`;
+}
+
+/** A random 40-character secret, for requests that must fail to verify. */
+export function randomSecret(): string {
+  return randomBytes(30).toString('base64');
 }

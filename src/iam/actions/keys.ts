@@ -13,7 +13,7 @@ import type { AccessKeyRecord } from '../../store/types.js';
 import { QUOTAS, rootArn } from '../arns.js';
 import { checkQuota, findUser, optStr, str } from './common.js';
 import type { ActionTable, Input, Operation } from './types.js';
-import { userResource } from './users.js';
+import { targetUserName, userResource } from './users.js';
 
 interface KeyOwner {
   userId: string | null;
@@ -22,9 +22,8 @@ interface KeyOwner {
 
 /** The owner the call is about: the named user, or the caller itself. */
 async function keyOwner(input: Input, op: Operation): Promise<KeyOwner> {
-  const name = optStr(input, 'UserName');
-  if (name === undefined && op.caller.type === 'Account') return { userId: null, userName: undefined };
-  const user = await findUser(op, name ?? op.caller.user?.name ?? '');
+  if (optStr(input, 'UserName') === undefined && op.caller.type === 'Account') return { userId: null, userName: undefined };
+  const user = await findUser(op, targetUserName(input, op));
   return { userId: user.id, userName: user.name };
 }
 

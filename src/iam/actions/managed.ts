@@ -3,12 +3,13 @@
  * one default); attachment to users, groups and roles (at most 10 each).
  * - Documents are validated as identity policies and limited to 6,144
  *   characters, whitespace not counted (PolicySizeQuota).
- * - DeletePolicy refuses while the policy is attached or has non-default versions.
+ * - DeletePolicy refuses while the policy is attached, is a user's or role's
+ *   permissions boundary, or has non-default versions.
  */
 import { DeleteConflict, LimitExceeded, NoSuchEntity } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { policySize } from '../../policy/index.js';
-import type { ManagedPolicyRecord } from '../../store/types.js';
+import type { ManagedPolicyRecord, Page, Repositories } from '../../store/types.js';
 import { parsePolicyArn, policyArn, QUOTAS } from '../arns.js';
 import { checkPolicyDocument, checkQuota, creating, encodeDocument, optStr, pageOutput, pageRequest, str } from './common.js';
 import { OWNERS, ownerName, type OwnerSpec } from './owners.js';
@@ -35,6 +36,19 @@ const versionShape = (v: { versionId: string; createdAt: number; document?: stri
 });
 
 const byArn = (i: Input) => str(i, 'PolicyArn');
+
+/** Whether a user or role of the account has the policy as its permissions boundary (AWS refuses to delete it then). */
+async function usedAsBoundary(tx: Repositories, accountId: string, arn: string): Promise<boolean> {
+  for (const repo of [tx.users, tx.roles]) {
+    let after: string | undefined;
+    do {
+      const page: Page<{ permissionsBoundary: string | null }> = await repo.list(accountId, { limit: 1000, pathPrefix: '/', ...(after !== undefined && { after }) });
+      if (page.items.some((e) => e.permissionsBoundary === arn)) return true;
+      after = page.marker;
+    } while (after !== undefined);
+  }
+  return false;
+}
 
 export const managedPolicyCoreActions: ActionTable = {
   CreatePolicy: {
@@ -67,7 +81,9 @@ export const managedPolicyCoreActions: ActionTable = {
       await op.deps.store.transaction(async (tx) => {
         const current = await tx.managedPolicies.getById(policy.id);
         if (!current) throw new NoSuchEntity(`Policy ${str(input, 'PolicyArn')} does not exist or is not attachable.`);
-        if (current.attachmentCount > 0) throw new DeleteConflict('Cannot delete a policy attached to entities.');
+        if (current.attachmentCount > 0 || (await usedAsBoundary(tx, policy.accountId, str(input, 'PolicyArn')))) {
+          throw new DeleteConflict('Cannot delete a policy attached to entities.');
+        }
         if ((await tx.managedPolicies.listVersions(policy.id)).length > 1) {
           throw new DeleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
         }

@@ -4,11 +4,14 @@
  * - Setting or changing a password enforces the account policy (minimum length,
  *   and the lowercase / uppercase / number / symbol classes) → PasswordPolicyViolation.
  * - ChangePassword is the caller's own: an IAM user, with its current password. With the
- *   account's AllowUsersToChangePassword on, every IAM user may call it (and read the policy).
+ *   account's AllowUsersToChangePassword on, every IAM user may call it (and read the
+ *   policy) unless a policy explicitly denies it.
  */
 import { AccessDenied, EntityAlreadyExists, InvalidUserType, NoSuchEntity, PasswordPolicyViolation } from '../../shared/errors.js';
 import type { PasswordPolicy } from '../../store/types.js';
+import { createContext, explain } from '../../policy/index.js';
 import { authorize } from '../authorize.js';
+import { requestContextValues } from '../caller.js';
 import { hashPassword, passwordPolicyViolation, verifyPassword } from '../passwords.js';
 import { findUser, str } from './common.js';
 import type { ActionTable, Input, Operation } from './types.js';
@@ -21,12 +24,18 @@ async function checkPassword(op: Operation, password: string): Promise<void> {
 }
 
 /**
- * Whether the account policy's AllowUsersToChangePassword is on: AWS then grants every IAM
- * user iam:ChangePassword on itself and iam:GetAccountPasswordPolicy, without a policy.
+ * Authorises an IAM user's own-password action. With the account policy's
+ * AllowUsersToChangePassword on, AWS grants every IAM user iam:ChangePassword on
+ * itself and iam:GetAccountPasswordPolicy without a policy; an explicit Deny still wins.
  */
-async function usersMayChangePassword(op: Operation): Promise<boolean> {
+async function authorizeOwnPassword(op: Operation, action: string, resource: string): Promise<void> {
   const account = await op.deps.store.accounts.get(op.caller.accountId);
-  return account?.passwordPolicy?.allowUsersToChangePassword === true;
+  if (op.caller.type === 'User' && account?.passwordPolicy?.allowUsersToChangePassword === true) {
+    const set = await op.deps.permissions.policySet(op.caller);
+    const context = createContext(requestContextValues(op.caller, op.facts), { now: op.facts.now });
+    if (explain({ action, resource, context }, set).decision !== 'ExplicitDeny') return;
+  }
+  await authorize(op, action, resource);
 }
 
 const profileShape = (userName: string, createdAt: number, resetRequired: boolean) => ({ UserName: userName, CreateDate: createdAt, PasswordResetRequired: resetRequired });
@@ -99,7 +108,7 @@ export const passwordActions: ActionTable = {
     async run(input, op) {
       if (op.caller.type !== 'User' || !op.caller.user) throw new InvalidUserType('Only IAM users can change their own password.');
       const user = op.caller.user;
-      if (!(await usersMayChangePassword(op))) await authorize(op, 'iam:ChangePassword', await userResource(op, user.name));
+      await authorizeOwnPassword(op, 'iam:ChangePassword', await userResource(op, user.name));
       const profile = await op.deps.store.loginProfiles.get(user.id);
       if (!profile) throw new NoSuchEntity(`Login Profile for User ${user.name} cannot be found.`);
       if (!(await verifyPassword(profile.passwordHash, str(input, 'OldPassword')))) throw new AccessDenied('The old password is incorrect.');
@@ -132,7 +141,7 @@ export const passwordActions: ActionTable = {
     // Authorised in run: AllowUsersToChangePassword also lets every IAM user read the policy.
     public: true,
     async run(_input, op) {
-      if (!(op.caller.type === 'User' && (await usersMayChangePassword(op)))) await authorize(op, 'iam:GetAccountPasswordPolicy', '*');
+      await authorizeOwnPassword(op, 'iam:GetAccountPasswordPolicy', '*');
       const p = (await op.deps.store.accounts.get(op.caller.accountId))?.passwordPolicy;
       if (!p) throw new NoSuchEntity(`The Password Policy with domain name ${op.caller.accountId} cannot be found.`);
       return {

@@ -3,6 +3,7 @@
  * - The trust policy is validated as a trust policy (Principal required, no Resource)
  *   and limited to 2,048 characters without whitespace.
  * - MaxSessionDuration is 3600–43200 seconds (default 3600).
+ * - A permissions boundary must be an existing managed policy (NoSuchEntity).
  * - At most 250 roles per account (RolesQuota).
  * - DeleteRole refuses while the role has inline or attached policies.
  */
@@ -14,6 +15,7 @@ import { QUOTAS, roleArn } from '../arns.js';
 import { checkPolicyDocument, checkQuota, conflict, creating, findRole, optStr, pageOutput, pageRequest, str } from './common.js';
 import { roleShape } from './shapes.js';
 import type { ActionTable, Input, Operation } from './types.js';
+import { checkBoundary } from './users.js';
 
 export async function roleResource(op: Operation, name: string): Promise<string> {
   const role = await op.deps.store.roles.get(op.caller.accountId, name);
@@ -41,6 +43,7 @@ export const roleActions: ActionTable = {
       const name = str(input, 'RoleName');
       checkTrustPolicy(str(input, 'AssumeRolePolicyDocument'));
       const duration = checkDuration(input) ?? 3600;
+      await checkBoundary(op, optStr(input, 'PermissionsBoundary'));
       checkQuota('RolesPerAccount', (await op.deps.store.roles.count(op.caller.accountId)) + 1, QUOTAS.RolesQuota);
       const role = {
         id: newId('role'),

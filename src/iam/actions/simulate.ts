@@ -1,12 +1,15 @@
 /**
  * SimulatePrincipalPolicy and SimulateCustomPolicy, answered by the policy engine.
  * - ContextEntries carry their AWS types; list types become multivalued keys.
+ * - SimulatePrincipalPolicy uses the entity's attached permissions boundary unless the
+ *   request passes one (PermissionsBoundaryPolicyInputList), which then replaces it.
  * - Each action × resource pair gets an EvaluationResult with the decision
  *   (allowed / explicitDeny / implicitDeny) and the statements that matched.
  */
 import { NoSuchEntity } from '../../shared/errors.js';
 import { createContext, explain, parsePolicy, type ContextValue, type PolicyEntry, type PolicySet } from '../../policy/index.js';
 import { parseArn } from '../../shared/arn.js';
+import { parsePolicyArn } from '../arns.js';
 import { optStr } from './common.js';
 import type { ActionTable, Input, Operation } from './types.js';
 
@@ -51,6 +54,14 @@ function results(input: Input, set: PolicySet, op: Operation, principalValues: R
   return { EvaluationResults: out, IsTruncated: false };
 }
 
+/** The permissions boundary attached to a user or role (a managed policy's default version). */
+async function managedBoundary(op: Operation, arn: string | null): Promise<PolicyEntry | undefined> {
+  const parsed = arn ? parsePolicyArn(arn) : undefined;
+  const policy = parsed && (await op.deps.store.managedPolicies.get(parsed.account, parsed.name));
+  const version = policy && (await op.deps.store.managedPolicies.getVersion(policy.id, policy.defaultVersionId));
+  return version ? { name: arn!, policy: op.deps.permissions.policies.get(version.document, { kind: 'boundary' }) } : undefined;
+}
+
 export const simulateActions: ActionTable = {
   SimulateCustomPolicy: {
     async run(input, op) {
@@ -71,10 +82,12 @@ export const simulateActions: ActionTable = {
       const { store, permissions } = op.deps;
       const id = op.caller.accountId;
       let identity: PolicyEntry[];
+      let attachedBoundary: string | null = null;
       let principalValues: Record<string, ContextValue> = { 'aws:PrincipalArn': arn };
       if (kind === 'user') {
         const user = await store.users.get(id, name);
         if (!user) throw new NoSuchEntity(`The user with name ${name} cannot be found.`);
+        attachedBoundary = user.permissionsBoundary;
         identity = await permissions.ownerPolicies('user', user.id);
         for (const g of await store.groups.allGroupsOf(user.id)) identity.push(...(await permissions.ownerPolicies('group', g.id)));
         principalValues = { ...principalValues, 'aws:username': user.name, 'aws:userid': user.id };
@@ -85,13 +98,15 @@ export const simulateActions: ActionTable = {
       } else if (kind === 'role') {
         const role = await store.roles.get(id, name);
         if (!role) throw new NoSuchEntity(`The role with name ${name} cannot be found.`);
+        attachedBoundary = role.permissionsBoundary;
         identity = await permissions.ownerPolicies('role', role.id);
       } else {
         throw new NoSuchEntity(`The entity ${arn} cannot be found.`);
       }
       identity.push(...inputPolicies(input, 'PolicyInputList', 'identity'));
-      const boundaries = inputPolicies(input, 'PermissionsBoundaryPolicyInputList', 'boundary');
-      return results(input, { identity, boundary: boundaries[0] }, op, principalValues);
+      // A boundary given in the request replaces the one attached to the entity.
+      const boundary = inputPolicies(input, 'PermissionsBoundaryPolicyInputList', 'boundary')[0] ?? (await managedBoundary(op, attachedBoundary));
+      return results(input, { identity, boundary }, op, principalValues);
     },
   },
 };

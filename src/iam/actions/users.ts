@@ -9,7 +9,7 @@
 import { ValidationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Tag } from '../../store/types.js';
-import { parsePolicyArn, rootArn, userArn } from '../arns.js';
+import { parsePolicyArn, policyArn, rootArn, userArn } from '../arns.js';
 import { authorize } from '../authorize.js';
 import { conflict, creating, findUser, optStr, pageOutput, pageRequest, str } from './common.js';
 import { userShape } from './shapes.js';
@@ -31,10 +31,13 @@ export function targetUserName(input: Input, op: Operation): string {
 
 const readTags = (input: Input): Tag[] => ((input.Tags as Array<{ Key: string; Value: string }> | undefined) ?? []).map((t) => ({ key: t.Key, value: t.Value }));
 
-async function checkBoundary(op: Operation, arn: string | undefined): Promise<void> {
+/** The boundary must be an existing customer managed policy of the account, named by its exact ARN. */
+export async function checkBoundary(op: Operation, arn: string | undefined): Promise<void> {
   if (arn === undefined) return;
   const p = parsePolicyArn(arn);
-  if (!p || p.account !== op.caller.accountId || !(await op.deps.store.managedPolicies.get(p.account, p.name))) {
+  const policy = p && p.account === op.caller.accountId ? await op.deps.store.managedPolicies.get(p.account, p.name) : undefined;
+  // The whole ARN must name the policy: its path too, not only its name.
+  if (!policy || policyArn(policy.accountId, policy.path, policy.name) !== arn) {
     throw new NoSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
   }
 }
