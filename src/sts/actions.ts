@@ -13,10 +13,14 @@
  *   allow sts:AssumeRole on the role. The root and federated users cannot assume roles.
  * - RoleSessionName 2–64; DurationSeconds 900–43200, default 3600, not above the role's
  *   MaxSessionDuration (role chaining: at most 3600).
+ * Session tags (GetFederationToken, AssumeRole)
+ * - Passing Tags needs sts:TagSession in the caller's own policies and, for AssumeRole, in
+ *   the role's trust policy too (with aws:RequestTag/… in the context).
  * GetCallerIdentity works for every credential, even one with no permissions.
  */
 import { AccessDenied, ValidationError } from '../shared/errors.js';
 import { createContext, evaluateTrust, type ContextValue, type TrustPrincipal } from '../policy/index.js';
+import { authorize } from '../iam/authorize.js';
 import { requestContextValues } from '../iam/caller.js';
 import { verifyMfaCode } from '../iam/actions/mfa.js';
 import { findRole, optStr, str } from '../iam/actions/common.js';
@@ -39,6 +43,13 @@ async function checkMfa(op: Operation, input: Input): Promise<number | undefined
   const owned = device !== undefined && device.userId !== null && device.userId === op.caller.user?.id;
   if (!owned || !(await verifyMfaCode(op, serial, code))) throw new AccessDenied('MultiFactorAuthentication failed with invalid MFA one time pass code.');
   return op.facts.now;
+}
+
+/** aws:RequestTag/… for a request that passes session tags. */
+function tagContext(tags: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tags)) out[`aws:RequestTag/${k}`] = v;
+  return out;
 }
 
 /** The caller as a trust-policy principal. */
@@ -65,6 +76,7 @@ export function stsActions(tokens: TokenService): ActionTable {
         let duration = (input.DurationSeconds as number | undefined) ?? 43_200;
         if (op.caller.type === 'Account') duration = Math.min(duration, ROOT_MAX_SECONDS);
         const session = { policy: optStr(input, 'Policy'), policyArns: readPolicyArns(input.PolicyArns), tags: readTags(input.Tags) };
+        if (Object.keys(session.tags).length > 0) await authorize(op, 'sts:TagSession', `arn:aws:sts::${op.caller.accountId}:federated-user/${name}`, { context: tagContext(session.tags) });
         const packed = await checkSessionPolicies(op, session);
         const now = op.facts.now;
         const minted = await mint(tokens, {
@@ -125,9 +137,16 @@ export function stsActions(tokens: TokenService): ActionTable {
         if (externalId !== undefined) values['sts:ExternalId'] = externalId;
         if (mfa !== undefined) values['aws:MultiFactorAuthAge'] = String(Math.floor((op.facts.now - mfa) / 1000));
         const trust = op.deps.permissions.policies.get(role.assumeRolePolicy, { kind: 'trust' });
-        const decision = evaluateTrust(trust, { principal: trustPrincipal(op), action: 'sts:AssumeRole', context: createContext(values, { now: op.facts.now }) });
-        if (decision !== 'Allow') throw denied();
         const session = { policy: optStr(input, 'Policy'), policyArns: readPolicyArns(input.PolicyArns), tags: readTags(input.Tags) };
+        const tagging = Object.keys(session.tags).length > 0 || ((input.TransitiveTagKeys as unknown[] | undefined)?.length ?? 0) > 0;
+        const context = createContext({ ...values, ...(tagging && tagContext(session.tags)) }, { now: op.facts.now });
+        if (evaluateTrust(trust, { principal: trustPrincipal(op), action: 'sts:AssumeRole', context }) !== 'Allow') throw denied();
+        if (tagging) {
+          await authorize(op, 'sts:TagSession', arn, { context: tagContext(session.tags) });
+          if (evaluateTrust(trust, { principal: trustPrincipal(op), action: 'sts:TagSession', context }) !== 'Allow') {
+            throw new AccessDenied(`User: ${caller.arn} is not authorized to perform: sts:TagSession on resource: ${arn}`);
+          }
+        }
         const packed = await checkSessionPolicies(op, session);
         const now = op.facts.now;
         const minted = await mint(tokens, {

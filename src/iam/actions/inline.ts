@@ -23,7 +23,8 @@ function inlineActions(spec: OwnerSpec): Record<string, ActionHandler> {
         const document = str(input, 'PolicyDocument');
         checkPolicyDocument(document, 'identity');
         await op.deps.store.transaction(async (tx) => {
-          const others = (await tx.inlinePolicies.all(spec.kind, owner.id)).filter((p) => p.name !== name);
+          // Names are case-insensitive: a put of `Read` replaces `read`, so only the others count.
+          const others = (await tx.inlinePolicies.all(spec.kind, owner.id)).filter((p) => p.name.toLowerCase() !== name.toLowerCase());
           const total = others.reduce((n, p) => n + policySize(p.document), policySize(document));
           if (total > spec.inlineQuota) throw new LimitExceeded(`Maximum policy size of ${spec.inlineQuota} bytes exceeded for ${spec.kind} ${owner.name}`);
           await tx.inlinePolicies.put({ ownerKind: spec.kind, ownerId: owner.id, name, document });

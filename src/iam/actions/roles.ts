@@ -15,7 +15,7 @@ import { QUOTAS, roleArn } from '../arns.js';
 import { checkPolicyDocument, checkQuota, conflict, creating, findRole, optStr, pageOutput, pageRequest, str } from './common.js';
 import { roleShape } from './shapes.js';
 import type { ActionTable, Input, Operation } from './types.js';
-import { checkBoundary } from './users.js';
+import { boundaryContext, checkBoundary } from './users.js';
 
 export async function roleResource(op: Operation, name: string): Promise<string> {
   const role = await op.deps.store.roles.get(op.caller.accountId, name);
@@ -39,6 +39,7 @@ function checkDuration(input: Input): number | undefined {
 export const roleActions: ActionTable = {
   CreateRole: {
     resource: (i, op) => roleArn(op.caller.accountId, optStr(i, 'Path') ?? '/', str(i, 'RoleName')),
+    context: boundaryContext,
     async run(input, op) {
       const name = str(input, 'RoleName');
       checkTrustPolicy(str(input, 'AssumeRolePolicyDocument'));

@@ -29,6 +29,12 @@ export function targetUserName(input: Input, op: Operation): string {
   return name;
 }
 
+/** iam:PermissionsBoundary, for the delegation pattern "may create only with this boundary". */
+export const boundaryContext = (input: Input): Record<string, string> => {
+  const arn = optStr(input, 'PermissionsBoundary');
+  return arn === undefined ? {} : { 'iam:PermissionsBoundary': arn };
+};
+
 const readTags = (input: Input): Tag[] => ((input.Tags as Array<{ Key: string; Value: string }> | undefined) ?? []).map((t) => ({ key: t.Key, value: t.Value }));
 
 /** The boundary must be an existing customer managed policy of the account, named by its exact ARN. */
@@ -45,6 +51,7 @@ export async function checkBoundary(op: Operation, arn: string | undefined): Pro
 export const userActions: ActionTable = {
   CreateUser: {
     resource: (i, op) => userArn(op.caller.accountId, optStr(i, 'Path') ?? '/', str(i, 'UserName')),
+    context: boundaryContext,
     async run(input, op) {
       const name = str(input, 'UserName');
       await checkBoundary(op, optStr(input, 'PermissionsBoundary'));
