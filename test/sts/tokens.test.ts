@@ -12,7 +12,7 @@ import { ListUsersCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetFederationTokenCommand, GetSessionTokenCommand, type Credentials as StsCredentials } from '@aws-sdk/client-sts';
 import { FixedClock } from '../../src/shared/clock.js';
 import { startGatehouse, type Credentials, type TestGatehouse } from '../support/gatehouse.js';
-import { presignPath, send, xmlText } from '../support/signed.js';
+import { call, presignPath, send, xmlText } from '../support/signed.js';
 import { allow, cliCode, clientsAt, creds, doc, errorCode, errorMessage, refusal, refused, role, stsCall, trustOf, userWithKey } from './helpers.js';
 
 const EXPIRED = /^The security token included in the request is expired$/;
@@ -163,8 +163,12 @@ describe('session tokens', () => {
       const who = await stsCall(gh.url, bare, { Action: 'GetCallerIdentity', SecurityToken: c.sessionToken! }, new Date(clock.now()));
       assert.equal(who.status, 200, who.body);
       assert.equal(xmlText(who.body, 'Arn'), `arn:aws:sts::${gh.accountId}:assumed-role/token-role/form`);
-      const users = await stsCall(gh.url, bare, { Action: 'ListUsers', Version: '2010-05-08', SecurityToken: c.sessionToken! }, new Date(clock.now()));
+      const users = await call(gh.url, bare, { Action: 'ListUsers', SecurityToken: c.sessionToken! }, { signingDate: new Date(clock.now()) });
       assert.equal(users.status, 200, users.body);
+      // A credential scoped to sts may not address IAM (Version 2010-05-08), as AWS refuses it.
+      const crossed = await stsCall(gh.url, bare, { Action: 'ListUsers', Version: '2010-05-08', SecurityToken: c.sessionToken! }, new Date(clock.now()));
+      assert.equal(crossed.status, 403);
+      assert.equal(errorCode(crossed), 'SignatureDoesNotMatch');
       // The header form, for comparison, and a wrong token in the parameter.
       assert.equal((await stsCall(gh.url, c, { Action: 'GetCallerIdentity' }, new Date(clock.now()))).status, 200);
       const other = creds((await sts(user).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'other' }))).Credentials);

@@ -7,7 +7,7 @@
  *    `service:Action` on it with the request's context keys (AccessDenied).
  * 4. The handler runs; its output is encoded as AWS's XML.
  */
-import { InvalidAction } from '../../shared/errors.js';
+import { InvalidAction, SignatureDoesNotMatch } from '../../shared/errors.js';
 import { authorize } from '../../iam/authorize.js';
 import type { ActionTable, Operation, Output } from '../../iam/actions/types.js';
 import { decodeInput, type Params } from './decode.js';
@@ -21,11 +21,18 @@ export interface ServiceTables {
   sts: ActionTable;
 }
 
-/** The service a request addresses, from its Version or its signing scope. */
+/**
+ * The service a request addresses: its signing scope (`iam` or `sts`). A `Version` naming
+ * the other service is refused, as AWS refuses a credential scoped to the wrong service.
+ */
 export function serviceOf(params: Params, scopeService: string | undefined): ServiceName {
+  const scoped: ServiceName = scopeService === 'sts' ? 'sts' : 'iam';
   const version = params.get('Version');
-  if (version !== undefined && VERSIONS[version]) return VERSIONS[version]!;
-  return scopeService === 'sts' ? 'sts' : 'iam';
+  const named = version === undefined ? undefined : VERSIONS[version];
+  if (named !== undefined && named !== scoped) {
+    throw new SignatureDoesNotMatch(`Credential should be scoped to correct service: '${named}'.`);
+  }
+  return scoped;
 }
 
 export async function dispatch(tables: ServiceTables, service: ServiceName, params: Params, op: Operation): Promise<string> {
