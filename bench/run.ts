@@ -1,37 +1,39 @@
 /**
- * `npm run bench`: the policy engine's decision latency and compile cost, each
- * printed next to baselines measured in the same run on the same machine:
- * - timer overhead (an empty operation through the same harness);
- * - JSON.parse of the small policy set, i.e. what a per-request re-parse would cost;
- * - Cedar's published median decision latency of 4–11 µs, for reference only.
+ * `npm run bench`: every benchmark module in sequence, one report on stdout (progress on stderr).
+ * 1. policy.ts — the policy engine's decision latency and compile cost, next to baselines;
+ * 2. http.ts   — the query API under load (issues 3 and 4), next to bare Express and node:http.
+ *
+ * Options (after `npm run bench --`):
+ *   policy | http         run only that module (default: both)
+ *   --only=ID,ID          HTTP scenarios to run: node-http, getuser, listusers-100, gft, gci-temp,
+ *                         role-listusers, listusers-100k (the Express baseline always runs)
+ *   --seconds=N           measured seconds per HTTP run (default 8; warm-up 2, Express slices 3)
+ *   --cpu-prof=DIR        start the Gatehouse servers with --cpu-prof, profiles written to DIR
+ *                         (summarise one with `node bench/cpuprofile-top.mjs FILE`)
+ * Exits 1 when an HTTP run is invalid (a failed check or any non-2xx answer).
  */
-import { authorize, createContext, parsePolicy, type PolicySet } from '../src/policy/index.js';
-import { measure, table, type Figures } from './harness.js';
-import { LARGE_POLICIES, LARGE_REQUESTS, SMALL_POLICIES, SMALL_REQUESTS, workloadA, workloadB, workloadC, type BenchRequest } from './policy-workloads.js';
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { runHttpBench } from './http.js';
+import { runPolicyBench } from './policy.js';
 
-const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { only: { type: 'string' }, seconds: { type: 'string' }, 'cpu-prof': { type: 'string' } },
+});
+const modules = positionals.length ? new Set(positionals) : new Set(['policy', 'http']);
+for (const m of modules) if (m !== 'policy' && m !== 'http') throw new Error(`unknown benchmark module ${m} (expected policy or http)`);
 
-function decisions(name: string, set: PolicySet, requests: BenchRequest[]): Figures {
-  return measure(name, (i) => {
-    const r = requests[i % requests.length]!;
-    // A fresh context per decision, as the server builds one per request.
-    return authorize({ action: r.action, resource: r.resource, context: createContext(r.context, { now: NOW }) }, set);
+if (modules.has('policy')) runPolicyBench();
+if (modules.has('http')) {
+  const ok = await runHttpBench({
+    connections: 50,
+    seconds: values.seconds ? Number(values.seconds) : 8,
+    warmupSeconds: 2,
+    sliceSeconds: 3,
+    poolSize: 2_000,
+    ...(values.only && { only: new Set(values.only.split(',')) }),
+    ...(values['cpu-prof'] && { cpuProfDir: resolve(values['cpu-prof']) }),
   });
+  if (!ok) process.exitCode = 1;
 }
-
-const rows: Figures[] = [];
-rows.push(measure('baseline: empty operation (timer overhead)', (i) => i));
-rows.push(measure('baseline: JSON.parse of the 3 small policies', () => SMALL_POLICIES.map((t) => JSON.parse(t))));
-rows.push(decisions('(a) 1 user, 3 small policies', workloadA(), SMALL_REQUESTS));
-rows.push(decisions('(b) 20 policies x 10 statements, conditions+variables', workloadB(), LARGE_REQUESTS));
-rows.push(decisions('(c) (b) + session policy + permissions boundary', workloadC(), LARGE_REQUESTS));
-rows.push(measure('compile: one small policy', (i) => parsePolicy(SMALL_POLICIES[i % 3]!, { kind: 'identity' }), 20_000));
-rows.push(measure('compile: one 10-statement policy with conditions', (i) => parsePolicy(LARGE_POLICIES[i % 20]!, { kind: 'identity' }), 5_000));
-
-const decisionsAllow = (set: PolicySet, reqs: BenchRequest[]) =>
-  reqs.map((r) => authorize({ action: r.action, resource: r.resource, context: createContext(r.context, { now: NOW }) }, set));
-console.log(`Policy engine benchmark — node ${process.version}, ${new Date().toISOString()}`);
-console.log('Reference: Cedar reports a median decision latency of 4–11 µs. Goals: (a) median ≤ 5 µs, (c) median ≤ 25 µs.\n');
-console.log(table(rows));
-console.log(`\nDecisions per request in (a): ${decisionsAllow(workloadA(), SMALL_REQUESTS).join(', ')}`);
-console.log(`Decisions per request in (c): ${decisionsAllow(workloadC(), LARGE_REQUESTS).join(', ')}`);
