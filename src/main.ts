@@ -31,8 +31,7 @@ import { openSessionStore } from './web/session-store.js';
 import { sessionMiddleware } from './web/sessions.js';
 import { Signin } from './federation/signin.js';
 import { federationRoutes } from './federation/routes.js';
-import { consoleRoutes } from './console/routes.js';
-import { setConsoleTables } from './console/invoke.js';
+import { consolePages, consoleRoutes, setConsoleTables, signinRoutes } from './console/index.js';
 import { isQueryRequest, queryApiHandler } from './http/query/handler.js';
 
 export interface StartOptions {
@@ -109,7 +108,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       routes: [
         (a) => a.use(['/federation', '/console'], consoleSession),
         (a) => a.use(federationRoutes({ signin, clock, logger, consoleUrl: config.federation.consoleUrl, trustedIssuers: config.federation.trustedIssuers })),
-        (a) => a.use('/console', consoleRoutes({ iam, resolveTemporary })),
+        (a) => a.use('/console', consoleRoutes({ iam, resolveTemporary, publicPages: [signinRoutes({ iam, secure })], pages: consolePages() })),
       ],
     });
     return (req: IncomingMessage, res: ServerResponse) => (isQueryRequest(req) ? void queryApi(req, res) : app(req, res));

@@ -39,6 +39,7 @@ const USE_RECORD_INTERVAL_MS = 60_000;
 
 export class Authenticator {
   private readonly secrets = new Map<string, { ciphertext: string; secret: string }>();
+  private readonly callers = new Map<string, { caller: Caller; secret: string }>();
   private readonly lastRecorded = new Map<string, number>();
 
   constructor(private readonly deps: AuthenticatorDeps) {}
@@ -59,17 +60,37 @@ export class Authenticator {
     return { caller, auth };
   }
 
+  /**
+   * A long-term key's caller. Resolved callers are cached per key and reused while the
+   * account's revision is unchanged (status changes, deletions and renames all bump it),
+   * so a warm request costs one revision read, which the permission check then reuses.
+   */
   private async longTerm(auth: SigV4Auth): Promise<{ caller: Caller; secret: string }> {
     const { store } = this.deps;
-    const key = await store.accessKeys.get(auth.accessKeyId);
-    if (!key || key.status !== 'Active') throw new InvalidClientTokenId(INVALID);
-    const secret = this.secret(key.id, key.secretCiphertext);
-    if (key.userId === null) {
-      return { secret, caller: { accountId: key.accountId, type: 'Account', arn: rootArn(key.accountId), userId: key.accountId, accessKeyId: key.id } };
+    const hit = this.callers.get(auth.accessKeyId);
+    if (hit) {
+      const revision = await store.accounts.revision(hit.caller.accountId);
+      if (revision === hit.caller.revision) return hit;
     }
-    const user = await store.users.getById(key.userId);
-    if (!user) throw new InvalidClientTokenId(INVALID);
-    return { secret, caller: { accountId: user.accountId, type: 'User', arn: userArn(user.accountId, user.path, user.name), userId: user.id, accessKeyId: key.id, user } };
+    const key = await store.accessKeys.get(auth.accessKeyId);
+    if (!key || key.status !== 'Active') {
+      this.callers.delete(auth.accessKeyId);
+      throw new InvalidClientTokenId(INVALID);
+    }
+    const revision = await store.accounts.revision(key.accountId);
+    const secret = this.secret(key.id, key.secretCiphertext);
+    let caller: Caller;
+    if (key.userId === null) {
+      caller = { accountId: key.accountId, type: 'Account', arn: rootArn(key.accountId), userId: key.accountId, accessKeyId: key.id, revision };
+    } else {
+      const user = await store.users.getById(key.userId);
+      if (!user) throw new InvalidClientTokenId(INVALID);
+      caller = { accountId: user.accountId, type: 'User', arn: userArn(user.accountId, user.path, user.name), userId: user.id, accessKeyId: key.id, user, revision };
+    }
+    if (this.callers.size >= 10_000) this.callers.clear();
+    const entry = { caller, secret };
+    this.callers.set(key.id, entry);
+    return entry;
   }
 
   /** Decrypts a key's secret, caching it by key id while its ciphertext is unchanged. */

@@ -1,7 +1,8 @@
 /**
  * The console home: who you are, your effective permissions (identity policies,
  * boundary, session policies) and a policy simulator that explains its answer
- * with the same engine and the same live policies as a real request.
+ * with the same engine and the same live policies as a real request. Like the API,
+ * it answers that federated sessions cannot call IAM or STS (but GetCallerIdentity).
  */
 import { Router, type Request, type Response } from 'express';
 import { createContext, explain, type PolicyEntry } from '../policy/index.js';
@@ -42,6 +43,7 @@ export async function headerLocals(req: Request, res: Response): Promise<Record<
   return {
     who: op.caller.arn,
     account: account?.alias ?? op.caller.accountId,
+    accountId: op.caller.accountId,
     expiresAt: req.session.console!.expiresAt,
     now: op.facts.now,
     csrfToken: generateToken(req),
@@ -58,7 +60,13 @@ export function homeRoutes(): Router {
     const resource = String(req.body?.resource ?? '').trim().slice(0, 2048) || '*';
     const sim: SimForm = { action, resource };
     if (/^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/.test(action)) {
-      if (op.caller.type === 'Account') {
+      const service = action.slice(0, action.indexOf(':')).toLowerCase();
+      if (action.toLowerCase() === 'sts:getcalleridentity') {
+        sim.result = { decision: 'Allow', reason: 'GetCallerIdentity needs no permission: every caller may call it.', matchedStatements: [] };
+      } else if (op.caller.type === 'FederatedUser' && (service === 'iam' || service === 'sts')) {
+        // As the API refuses them (src/iam/authorize.ts), whatever the policies say.
+        sim.result = { decision: 'ImplicitDeny', reason: `Federated user sessions cannot call ${service.toUpperCase()}, whatever their policies allow (as in AWS).`, matchedStatements: [] };
+      } else if (op.caller.type === 'Account') {
         sim.result = { decision: 'Allow', reason: 'The account root may do everything.', matchedStatements: [] };
       } else {
         const set = await op.deps.permissions.policySet(op.caller);

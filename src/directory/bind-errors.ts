@@ -47,7 +47,7 @@ export function classifyUserBindError(err: unknown): RefusalReason | undefined {
   const e = (err ?? {}) as LdapResultError;
   if (e.name === 'InvalidCredentialsError' || e.code === 49) {
     const sub = adSubCode(err);
-    return (sub && AD_SUB_CODES[sub]) ?? 'bad-password';
+    return (sub === undefined ? undefined : AD_SUB_CODES[sub]) ?? 'bad-password';
   }
   if (e.name === 'ConstraintViolationError' || e.code === 19) return 'account-locked';
   return undefined;

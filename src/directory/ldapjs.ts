@@ -12,6 +12,7 @@ export interface LdapClient {
   bind(dn: string, password: string, callback: Callback): void;
   starttls(options: ConnectionOptions, controls: unknown[], callback: Callback): void;
   unbind(callback?: Callback): void;
+  search(base: string, options: { filter?: string | LdapFilter } & Record<string, unknown>, ...rest: unknown[]): void;
   destroy(err?: Error): void;
   on(event: string, listener: (...args: unknown[]) => void): this;
 }
@@ -27,9 +28,12 @@ export interface ClientOptions {
 export interface LdapFilter {
   type: string;
   attribute?: string;
-  value?: string;
+  value?: string | Buffer;
   filters?: LdapFilter[];
+  /** The inner filter of a NotFilter (on other types, the filter itself: never recurse on it). */
   filter?: LdapFilter;
+  /** The sub-filters of and, or and not filters. */
+  clauses?: LdapFilter[];
   initial?: string;
   any?: string[];
   final?: string;
@@ -53,14 +57,21 @@ export interface BindRequest {
 
 export interface SearchRequest {
   dn: DnObject;
-  scope: 'base' | 'one' | 'sub';
+  /** 'base', 'single' or 'subtree'. */
+  scopeName: string;
   filter: LdapFilter;
   attributes: string[];
   connection: Connection;
 }
 
 export interface LdapResponse {
-  send(entry: { dn: string; attributes: Record<string, string[]> }): void;
+  /**
+   * Search only: the requested attributes, by which `send` drops every attribute whose
+   * lower-cased name is not listed (so a request for `displayName` loses it). Set to `[]` after
+   * projecting the entry yourself.
+   */
+  attributes?: string[];
+  send(entry: { dn: string; attributes: Record<string, string[]> }, noFiltering?: boolean): void;
   end(status?: number): void;
 }
 
@@ -82,6 +93,7 @@ export type LdapErrorClass = new (message?: string) => Error;
 
 interface LdapJs {
   createClient(options: ClientOptions): LdapClient;
+  parseFilter(filter: string): LdapFilter;
   createServer(options?: { certificate?: string | Buffer; key?: string | Buffer }): LdapServer;
   InvalidCredentialsError: LdapErrorClass;
   InsufficientAccessRightsError: LdapErrorClass;

@@ -8,6 +8,8 @@
  *   once instead of waiting for a callback that may never come;
  * - StartTLS is negotiated on both connections before anything else is sent (ldapauth-fork's own
  *   `starttls` queues the service bind right behind the StartTLS request, before TLS is up);
+ * - every search filter goes out with its RFC 4515 escapes decoded (wire-filter.ts: ldapjs 3
+ *   sends them undecoded);
  * - the user bind's own error is recognised by identity, so a refused user bind (a bad password)
  *   is never confused with a refused service bind (a fault);
  * - `destroy()` drops both sockets at once (after a deadline); `close()` unbinds, then destroys.
@@ -20,6 +22,7 @@ import LdapAuth from 'ldapauth-fork';
 import type { Options as LdapAuthOptions } from 'ldapauth-fork';
 import type { Callback, LdapClient } from './ldapjs.js';
 import type { LdapEntry } from './options.js';
+import { wireFilter } from './wire-filter.js';
 
 interface Internals {
   _adminClient: LdapClient;
@@ -29,7 +32,7 @@ interface Internals {
 
 /** What `authenticate` found. A `fault` is anything that is not a verdict on the credentials. */
 export type AuthOutcome =
-  | { kind: 'ok'; user: LdapEntry & { _groups?: LdapEntry[] } }
+  | { kind: 'ok'; user: LdapEntry; groupEntries: LdapEntry[] }
   | { kind: 'unknown-user' }
   | { kind: 'ambiguous-user'; detail: string }
   | { kind: 'refused'; error: unknown };
@@ -37,7 +40,7 @@ export type AuthOutcome =
 /** A fault, with the step it happened in. */
 export class DirectoryFault extends Error {
   constructor(step: string, cause: unknown) {
-    super(`${step}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`${step} failed`, { cause: cause instanceof Error ? cause : new Error(String(cause)) });
     this.name = 'DirectoryFault';
   }
 }
@@ -58,6 +61,12 @@ export class LdapSession {
     });
     this.broken.catch(() => {}); // observed through race(); never an unhandled rejection
     this.auth.on('error', () => {}); // later errors (after a destroy) are expected and ignored
+    const adminClient = this.internals._adminClient;
+    const rawSearch = adminClient.search.bind(adminClient);
+    adminClient.search = (base, options, ...rest) => {
+      const filter = typeof options.filter === 'string' ? wireFilter(options.filter) : options.filter;
+      rawSearch(base, { ...options, filter }, ...rest);
+    };
     const userClient = this.internals._userClient;
     this.rawUserBind = userClient.bind.bind(userClient);
     userClient.bind = (dn: string, password: string, cb: Callback) => {
@@ -85,7 +94,10 @@ export class LdapSession {
   authenticate(username: string, password: string): Promise<AuthOutcome> {
     const work = new Promise<AuthOutcome>((resolve, reject) => {
       this.auth.authenticate(username, password, (err, user?: LdapEntry) => {
-        if (!err && user) return resolve({ kind: 'ok', user });
+        if (!err && user) {
+          const groupEntries = (user as { _groups?: LdapEntry[] })._groups ?? [];
+          return resolve({ kind: 'ok', user, groupEntries });
+        }
         if (typeof err === 'string' && /^no such user/.test(err)) return resolve({ kind: 'unknown-user' });
         if (typeof err === 'string' && /^unexpected number of matches/.test(err)) {
           return resolve({ kind: 'ambiguous-user', detail: err });

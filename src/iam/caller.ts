@@ -21,6 +21,8 @@ export interface Caller {
   role?: RoleRecord;
   /** For temporary credentials: the session they belong to. */
   session?: CallerSession;
+  /** The account revision this caller was resolved at (lets the permission check skip a read). */
+  revision?: number;
 }
 
 export interface CallerSession {

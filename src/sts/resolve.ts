@@ -18,6 +18,23 @@ import type { TokenService } from './tokens.js';
 const INVALID = 'The security token included in the request is invalid.';
 
 export function temporaryResolver(store: Store, tokens: TokenService) {
+  // Resolved callers by session token, reused while the account revision is unchanged.
+  const cache = new Map<string, { caller: Caller; secret: string; exp: number }>();
+  const resolveFresh = resolver(store, tokens);
+  return async (auth: SigV4Auth, now: number, tokenParam?: string): Promise<{ caller: Caller; secret: string }> => {
+    const token = auth.securityToken ?? tokenParam;
+    const hit = token === undefined ? undefined : cache.get(token);
+    if (hit && hit.caller.accessKeyId === auth.accessKeyId && now < hit.exp && (await store.accounts.revision(hit.caller.accountId)) === hit.caller.revision) return hit;
+    const fresh = await resolveFresh(auth, now, tokenParam);
+    if (token !== undefined) {
+      if (cache.size >= 10_000) cache.clear();
+      cache.set(token, { ...fresh, exp: fresh.caller.session?.expiresAt ?? now });
+    }
+    return fresh;
+  };
+}
+
+function resolver(store: Store, tokens: TokenService) {
   return async (auth: SigV4Auth, now: number, tokenParam?: string): Promise<{ caller: Caller; secret: string }> => {
     const token = auth.securityToken ?? tokenParam;
     if (!token) throw new InvalidClientTokenId(INVALID);
@@ -28,6 +45,8 @@ export function temporaryResolver(store: Store, tokens: TokenService) {
     }
     const c = opened.claims;
     if (c.akid !== auth.accessKeyId) throw new InvalidClientTokenId(INVALID);
+    const revision = await store.accounts.revision(c.account).catch(() => undefined);
+    if (revision === undefined) throw new InvalidClientTokenId(INVALID);
     const session = {
       issuedAt: c.iat,
       expiresAt: c.exp,
@@ -51,6 +70,7 @@ export function temporaryResolver(store: Store, tokens: TokenService) {
           accessKeyId: c.akid,
           role,
           session,
+          revision,
         },
       };
     }
@@ -67,16 +87,17 @@ export function temporaryResolver(store: Store, tokens: TokenService) {
           accessKeyId: c.akid,
           ...(user && { user }),
           session: { ...session, issuerUserId: c.userId ?? c.account },
+          revision,
         },
       };
     }
     // GetSessionToken: the user (or root) itself, with the session's MFA state.
     if (!user) {
-      return { secret: c.secret, caller: { accountId: c.account, type: 'Account', arn: `arn:aws:iam::${c.account}:root`, userId: c.account, accessKeyId: c.akid, session } };
+      return { secret: c.secret, caller: { accountId: c.account, type: 'Account', arn: `arn:aws:iam::${c.account}:root`, userId: c.account, accessKeyId: c.akid, session, revision } };
     }
     return {
       secret: c.secret,
-      caller: { accountId: c.account, type: 'User', arn: userArn(user.accountId, user.path, user.name), userId: user.id, accessKeyId: c.akid, user, session },
+      caller: { accountId: c.account, type: 'User', arn: userArn(user.accountId, user.path, user.name), userId: user.id, accessKeyId: c.akid, user, session, revision },
     };
   };
 }

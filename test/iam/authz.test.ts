@@ -180,6 +180,19 @@ describe('IAM authorisation (live)', () => {
     await client.send(new CreateUserCommand({ UserName: 'after-boundary' }));
   });
 
+  it('iam:PermissionsBoundary: a delegated admin may create users only with the required boundary', async () => {
+    const boundary = await managedPolicy(iam, 'delegated-boundary', policy(allow('iam:Get*')));
+    const creds = await userWithKey(iam, 'delegate', {
+      inline: policy(allow('iam:CreateUser', userResource('/delegated/*'), { Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary } } })),
+    });
+    const client = gh.iam(creds);
+    await refused(client.send(new CreateUserCommand({ UserName: 'free', Path: '/delegated/' })), 'AccessDenied', /iam:CreateUser/);
+    await refused(client.send(new CreateUserCommand({ UserName: 'free', Path: '/delegated/', PermissionsBoundary: adminPolicy })), 'AccessDenied', /iam:CreateUser/);
+    await refused(iam.send(new GetUserCommand({ UserName: 'free' })), 'NoSuchEntity');
+    const { User } = await client.send(new CreateUserCommand({ UserName: 'fenced', Path: '/delegated/', PermissionsBoundary: boundary }));
+    assert.equal(User!.PermissionsBoundary?.PermissionsBoundaryArn, boundary);
+  });
+
   it('resource ARNs with paths: iam:GetUser on user/eng/* reaches /eng/ users only', async () => {
     const creds = await userWithKey(iam, 'pathy', { inline: policy(allow('iam:GetUser', userResource('/eng/*'))) });
     const client = gh.iam(creds);

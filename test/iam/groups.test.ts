@@ -23,7 +23,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.js';
-import { allow, arn, cliOk, cliRefused, managedPolicy, pages, policy, refused } from './helpers.js';
+import { allow, arn, cliOk, cliRefused, managedPolicy, pages, policy, refused, userWithKey } from './helpers.js';
 
 describe('IAM groups', () => {
   let gh: TestGatehouse;
@@ -170,6 +170,22 @@ describe('IAM groups', () => {
       assert.deepEqual((await getGroup('developers')).Group, before);
       assert.equal((await getGroup('g-a')).Group!.GroupName, 'g-a');
       await refused(iam.send(new GetGroupCommand({ GroupName: 'spirits' })), 'NoSuchEntity');
+    });
+  });
+
+  describe('UpdateGroup authorisation', () => {
+    it('a rename or move needs permission on the new ARN as well as the old', async () => {
+      const creds = await userWithKey(iam, 'group-renamer', { inline: policy(allow('iam:UpdateGroup', arn(gh, 'group/paged/*'))) });
+      const client = gh.iam(creds);
+      await refused(
+        client.send(new UpdateGroupCommand({ GroupName: 'g-e', NewPath: '/admins/' })),
+        'AccessDenied',
+        new RegExp(`is not authorized to perform: iam:UpdateGroup on resource: ${arn(gh, 'group/admins/g-e')}`),
+      );
+      assert.equal((await getGroup('g-e')).Group!.Arn, arn(gh, 'group/paged/g-e'));
+      await client.send(new UpdateGroupCommand({ GroupName: 'g-e', NewGroupName: 'g-f' }));
+      assert.equal((await getGroup('g-f')).Group!.Arn, arn(gh, 'group/paged/g-f'));
+      await client.send(new UpdateGroupCommand({ GroupName: 'g-f', NewGroupName: 'g-e' }));
     });
   });
 

@@ -166,6 +166,15 @@ describe('inline policies', () => {
         for (const name of ['first', 'second']) await k.del(iam, k.owner, name);
       });
 
+      it('names are case-insensitive: a put under another case replaces the policy and counts once', async () => {
+        await k.put(iam, k.owner, 'Big', documentOfSize(k.quota - 100));
+        await k.put(iam, k.owner, 'big', documentOfSize(k.quota - 100));
+        assert.deepEqual(await names(), ['big']);
+        assert.equal(decodeURIComponent((await k.get(iam, k.owner, 'BIG')).PolicyDocument!), documentOfSize(k.quota - 100));
+        await k.del(iam, k.owner, 'BIG');
+        assert.deepEqual(await names(), []);
+      });
+
       it('refuses malformed documents with a message naming the problem, storing nothing', async () => {
         for (const [what, doc, message] of MALFORMED) {
           const msg = await refused(k.put(iam, k.owner, 'bad', doc), 'MalformedPolicyDocument', message);

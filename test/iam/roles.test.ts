@@ -52,7 +52,7 @@ describe('IAM roles', () => {
   describe('CreateRole and GetRole', () => {
     it('creates a role; GetRole returns the trust policy URL-encoded, exactly as sent', async () => {
       const { Role } = await iam.send(
-        new CreateRoleCommand({ RoleName: 'app', Path: '/svc/', AssumeRolePolicyDocument: trustDoc, Description: 'the app', MaxSessionDuration: 7200, Tags: [{ Key: 'env', Value: 'prod' }] }),
+        new CreateRoleCommand({ RoleName: 'app', Path: '/svc/', AssumeRolePolicyDocument: trustDoc, Description: `the <app> & "friends" café`, MaxSessionDuration: 7200, Tags: [{ Key: 'env', Value: 'prod' }] }),
       );
       assert.equal(Role!.Arn, arn(gh, 'role/svc/app'));
       assert.match(Role!.RoleId!, /^AROA[A-Z0-9]{16}$/);
@@ -61,7 +61,7 @@ describe('IAM roles', () => {
 
       const got = await getRole('app');
       assert.equal(got.RoleId, Role!.RoleId);
-      assert.equal(got.Description, 'the app');
+      assert.equal(got.Description, `the <app> & "friends" café`, 'XML-escaped on the wire, intact for the client');
       assert.equal(got.MaxSessionDuration, 7200);
       assert.deepEqual(got.Tags, [{ Key: 'env', Value: 'prod' }]);
       assert.match(got.AssumeRolePolicyDocument!, /^%7B/, 'URL-encoded, as AWS returns it');

@@ -38,7 +38,9 @@ function decodeMarker(m: string): string {
 }
 
 export async function findUser(op: Operation, name: string): Promise<UserRecord> {
-  const user = await op.deps.store.users.get(op.caller.accountId, name);
+  // The calling user was read at this request's revision: no need to read it again.
+  const self = op.caller.type === 'User' && op.caller.user?.name.toLowerCase() === name.toLowerCase() ? op.caller.user : undefined;
+  const user = self ?? (await op.deps.store.users.get(op.caller.accountId, name));
   if (!user) throw new NoSuchEntity(`The user with name ${name} cannot be found.`);
   return user;
 }

@@ -18,7 +18,8 @@ import { NoSuchEntity } from '../../shared/errors.js';
 
 /** The ARN of the named user (with its real path when it exists, `/` otherwise). */
 export async function userResource(op: Operation, name: string): Promise<string> {
-  const user = await op.deps.store.users.get(op.caller.accountId, name);
+  const self = op.caller.type === 'User' && op.caller.user?.name.toLowerCase() === name.toLowerCase() ? op.caller.user : undefined;
+  const user = self ?? (await op.deps.store.users.get(op.caller.accountId, name));
   return userArn(op.caller.accountId, user?.path ?? '/', user?.name ?? name);
 }
 

@@ -1,0 +1,122 @@
+/**
+ * IAM-user sign-in: GET/POST /console/signin (mounted before the console gate).
+ * - GET shows the form, with `?account=` (12-digit id or alias), else the account
+ *   remembered in the `gatehouse-account` cookie, pre-filled; a CSRF token is issued
+ *   to the anonymous session.
+ * - POST takes account, username, password and, when the user has an MFA device, its
+ *   code (signin-check.ts). It needs the session's CSRF token (403 otherwise).
+ * - Every refusal is 401 with one generic message. Failed sign-ins are rate-limited per
+ *   account + user and per client IP: past the limit, 429 with Retry-After. A successful
+ *   sign-in clears the user's count (not the IP's).
+ * - Success: a new session id (the pre-login session is destroyed), a 12-hour console
+ *   session for the user, PasswordLastUsed recorded, the account remembered, 303 → /console/.
+ */
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { IamDeps } from '../iam/actions/types.js';
+import { userArn } from '../iam/arns.js';
+import { csrfSynchronisedProtection, generateToken } from '../web/csrf.js';
+import { field, form, rawForm } from './page.js';
+import { checkSignin, findAccount } from './signin-check.js';
+
+export const USER_SESSION_MS = 12 * 3600_000;
+export const ACCOUNT_COOKIE = 'gatehouse-account';
+const GENERIC = 'Your sign-in details are not correct, or you need to enter your MFA code. Check them and try again.';
+const ACCOUNT_SHAPE = /^(\d{12}|[a-z0-9][a-z0-9-]{1,61}[a-z0-9])$/;
+
+export interface SigninDeps {
+  iam: IamDeps;
+  /** publicUrl is https: the account cookie is Secure. */
+  secure: boolean;
+  /** Failed sign-ins allowed per window. Defaults: 5 per account + user, 20 per client IP, 15 minutes. */
+  limits?: { perUser?: number; perIp?: number; windowMs?: number };
+}
+
+function cookieValue(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+interface FormState {
+  account: string;
+  username: string;
+  error?: string;
+}
+
+function page(req: Request, res: Response, state: FormState, status = 200): void {
+  res.status(status).render('console/signin', { title: 'Sign in', csrfToken: generateToken(req), ...state });
+}
+
+interface Limiters {
+  handlers: RequestHandler[];
+  /** Forgets the user's failures (after a successful sign-in). */
+  reset(req: Request): Promise<void>;
+}
+
+function limiters(deps: SigninDeps): Limiters {
+  const windowMs = deps.limits?.windowMs ?? 15 * 60_000;
+  const common = {
+    windowMs,
+    standardHeaders: 'draft-8' as const,
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    handler: (req: Request, res: Response) =>
+      page(req, res, { account: form(req, 'account'), username: form(req, 'username'), error: 'Too many failed sign-ins. Wait a few minutes, then try again.' }, 429),
+  };
+  // The account is resolved, so its id and its alias share one counter.
+  const userKey = async (req: Request) => {
+    const account = await findAccount(deps.iam.store, form(req, 'account'));
+    return `${account?.id ?? form(req, 'account').toLowerCase()}|${form(req, 'username').toLowerCase()}`;
+  };
+  const perUser = rateLimit({ ...common, identifier: 'signin-user', limit: deps.limits?.perUser ?? 5, keyGenerator: userKey });
+  const perIp = rateLimit({ ...common, identifier: 'signin-ip', limit: deps.limits?.perIp ?? 20 });
+  return { handlers: [perIp, perUser], reset: async (req) => perUser.resetKey(await userKey(req)) };
+}
+
+const regenerate = (req: Request) => new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+const save = (req: Request) => new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+
+export function signinRoutes(deps: SigninDeps): Router {
+  const router = Router();
+  const { store, keyring, clock, logger } = deps.iam;
+
+  router.get('/signin', (req, res) => {
+    const fromQuery = field(req.query, 'account').trim().toLowerCase();
+    const remembered = cookieValue(req, ACCOUNT_COOKIE) ?? '';
+    const account = [fromQuery, remembered].find((a) => ACCOUNT_SHAPE.test(a)) ?? '';
+    page(req, res, { account, username: '' });
+  });
+
+  const limit = limiters(deps);
+  router.post('/signin', csrfSynchronisedProtection, ...limit.handlers, async (req, res) => {
+    const input = { account: form(req, 'account').toLowerCase(), username: form(req, 'username'), password: rawForm(req, 'password'), mfaCode: form(req, 'mfaCode') };
+    const now = clock.now();
+    const result = await checkSignin(store, keyring, input, now);
+    if (!result.ok) {
+      logger.info({ event: 'console.signin', outcome: 'refused', reason: result.reason, accountId: result.accountId, username: input.username.slice(0, 64) }, 'console sign-in refused');
+      return page(req, res, { account: input.account, username: input.username, error: GENERIC }, 401);
+    }
+    const { account, user } = result;
+    await limit.reset(req);
+    await regenerate(req);
+    const expiresAt = now + USER_SESSION_MS;
+    req.session.console = { kind: 'user', accountId: account.id, principalArn: userArn(account.id, user.path, user.name), userId: user.id, expiresAt };
+    req.session.cookie.expires = new Date(expiresAt);
+    if (result.resetRequired) req.session.flash = { kind: 'error', text: 'Your password must be changed: choose a new one below.' };
+    await save(req);
+    await store.users.setPasswordLastUsed(user.id, now);
+    logger.info({ event: 'console.signin', outcome: 'ok', accountId: account.id, userId: user.id }, 'console sign-in');
+    res.cookie(ACCOUNT_COOKIE, account.alias ?? account.id, { httpOnly: true, sameSite: 'lax', secure: deps.secure, path: '/console', maxAge: 90 * 86_400_000 });
+    res.redirect(303, result.resetRequired ? '/console/security-credentials' : '/console/');
+  });
+  return router;
+}
