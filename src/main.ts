@@ -33,6 +33,11 @@ import { Signin } from './federation/signin.js';
 import { federationRoutes } from './federation/routes.js';
 import { consolePages, consoleRoutes, setConsoleTables, signinRoutes } from './console/index.js';
 import { isQueryRequest, queryApiHandler } from './http/query/handler.js';
+import { openDirectory } from './directory/open.js';
+import { loadPermissionSets } from './portal/permission-sets.js';
+import { ensureDemo } from './portal/demo.js';
+import { Broker } from './portal/broker.js';
+import { portalRoutes } from './portal/routes.js';
 
 export interface StartOptions {
   /** `--config`; otherwise `GATEHOUSE_CONFIG`, otherwise embedded defaults. */
@@ -98,6 +103,19 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const consoleSession = sessionMiddleware({ name: 'console', secure, secret: cookieSecret, store: sessions.store, maxAgeMs: 36 * 3600_000 });
   const signin = new Signin(store, tokens, keyring);
   const resolveTemporary = temporaryResolver(store, tokens);
+
+  // The directory and the portal: configured permission sets, or the demo's with the embedded directory.
+  const directory = await openDirectory(config.directory, { dataDir: config.dataDir, logger });
+  readiness.register('directory', () => directory.connector.ping());
+  const sets =
+    config.permissionSets.length > 0
+      ? await loadPermissionSets(config.permissionSets, store, account.id, config.federation.broker)
+      : directory.embedded
+        ? await ensureDemo(store, clock, account.id, config.federation.broker)
+        : [];
+  const broker = new Broker({ iam, tables, signin, accountId: account.id, brokerName: config.federation.broker, logger });
+  const portalSession = sessionMiddleware({ name: 'portal', secure, secret: cookieSecret, store: sessions.store, maxAgeMs: config.portal.idleTimeoutMinutes * 60_000 });
+  const portal = portalRoutes({ directory: directory.connector, broker, sets, config: config.portal, clock, logger, publicUrl: config.server.publicUrl, consoleUrl: config.federation.consoleUrl, session: portalSession });
   const { host, port } = parseListen(config.server.listen)!;
   const handlerFor = (address: { port: number }) => {
     if (port === 0) config = withBoundPort(config, address.port);
@@ -108,12 +126,15 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       routes: [
         (a) => a.use(['/federation', '/console'], consoleSession),
         (a) => a.use(federationRoutes({ signin, clock, logger, consoleUrl: config.federation.consoleUrl, trustedIssuers: config.federation.trustedIssuers })),
+        (a) => a.get('/', (_req, res) => res.redirect(302, '/portal/')),
+        (a) => a.use(portal),
         (a) => a.use('/console', consoleRoutes({ iam, resolveTemporary, publicPages: [signinRoutes({ iam, secure })], pages: consolePages() })),
       ],
     });
     return (req: IncomingMessage, res: ServerResponse) => (isQueryRequest(req) ? void queryApi(req, res) : app(req, res));
   };
   const listener = await listen(handlerFor, { host, port, graceMs: config.server.shutdownGraceMs, readiness, logger }).catch(async (err: unknown) => {
+    await directory.close();
     await sessions.close();
     await store.close();
     throw new Error(`cannot listen on ${config.server.listen}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
@@ -124,13 +145,23 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const out = options.out ?? process.stdout;
   out.write(`Gatehouse listening on ${url}\n`);
   if (config.server.publicUrl !== url) out.write(`Public URL: ${config.server.publicUrl}\n`);
-  out.write(`Account ${account.id}${created ? ` created; root credentials written to ${rootCredentialsFile} (mode 0600)` : ''}\n`);
+  out.write(`Portal: ${config.server.publicUrl}/portal/\n`);
+  out.write(`Account ${account.id}; root credentials ${created ? 'written to' : 'were written at first start to'} ${rootCredentialsFile} (mode 0600)\n`);
   out.write(`AWS CLI: aws --endpoint-url ${config.server.publicUrl} --region us-east-1 iam list-users\n`);
+  if (directory.embedded) {
+    const e = directory.embedded;
+    out.write(`Demo directory (DEMO ONLY) — sign in at the portal as:\n`);
+    for (const l of e.logins) {
+      const groups = l.groups.map((g) => /^cn=([^,]+)/.exec(g)?.[1] ?? g).join(', ');
+      out.write(`  ${l.username.padEnd(8)} ${e.generated ? l.password : '(password in ' + e.loginsFile + ')'}  [${groups}]\n`);
+    }
+  }
   logger.info({ url, publicUrl: config.server.publicUrl }, 'listening');
 
   const close = async () => {
     logger.info('shutting down');
     await listener.close();
+    await directory.close();
     await sessions.close();
     await store.close();
     logger.info('stopped');

@@ -5,7 +5,7 @@
  * - Developer (group `developers`, nested under `engineering`): GetFederationToken with a
  *   session policy for S3, EC2 describe and DynamoDB (visible in the console's simulator;
  *   federated sessions cannot call IAM, as in AWS).
- * - ReadOnly (group `readonly`): AssumeRole of GatehouseDemoReadOnly — IAM reads only.
+ * - ReadOnly (group `auditors`): AssumeRole of GatehouseDemoReadOnly — IAM reads only.
  * The broker gets a policy allowing exactly what these sets need.
  */
 import { newId } from '../shared/ids.js';
@@ -60,6 +60,6 @@ export async function ensureDemo(store: Store, clock: Clock, accountId: string, 
   return [
     { name: 'Admin', description: 'Administer IAM in the console (role GatehouseDemoAdmin)', groups: ['admins'], via: 'role', roleArn: roleArn('GatehouseDemoAdmin'), policyArns: [], sessionHours: 1 },
     { name: 'Developer', description: 'S3, DynamoDB and EC2 describe (federated session)', groups: ['developers'], via: 'federation', policy: DEVELOPER_POLICY, policyArns: [], sessionHours: 8 },
-    { name: 'ReadOnly', description: 'Read IAM in the console (role GatehouseDemoReadOnly)', groups: ['readonly', 'read-only'], via: 'role', roleArn: roleArn('GatehouseDemoReadOnly'), policyArns: [], sessionHours: 1 },
+    { name: 'ReadOnly', description: 'Read IAM in the console (role GatehouseDemoReadOnly)', groups: ['auditors', 'readonly'], via: 'role', roleArn: roleArn('GatehouseDemoReadOnly'), policyArns: [], sessionHours: 1 },
   ];
 }

@@ -53,7 +53,6 @@ export function portalRoutes(deps: PortalDeps): Router {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  router.get('/portal', (_req, res) => res.redirect(301, '/portal/'));
   router.get('/portal/', (req, res) => {
     const s = current(deps, req);
     const focus = typeof req.query.set === 'string' ? req.query.set.slice(0, 64) : '';
