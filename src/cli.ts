@@ -1,6 +1,8 @@
 /**
  * The `gatehouse` command (bin/gatehouse.js runs the compiled dist/cli.js).
  * - `serve [--config FILE]`: the server, as `npm start`
+ * - `bootstrap [--config FILE] [--json]`: the account if none, then a new root key, printed once
+ * - `credentials --portal URL --user NAME --permission-set SET`: a credential_process helper
  * - `policy simulate [--json] [--time-zone ZONE]`: one request (JSON on stdin) through the
  *   policy engine, offline. Exit 0 for any decision, 2 for invalid input (`Code: message` on stderr).
  * Usage errors also exit 2; `--help` exits 0.
@@ -98,6 +100,37 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
       // Loaded on demand: the server's dependencies (express, pino, ...) slow down other commands.
       const { runServer } = await import('./main.js');
       await runServer({ configFile: opts.config });
+    });
+
+  program
+    .command('bootstrap')
+    .description('create the account if there is none, then a new root access key (printed once)')
+    .option('--config <file>', 'YAML config file (default: $GATEHOUSE_CONFIG, else embedded defaults)')
+    .option('--json', 'print {"AccountId","AccessKeyId","SecretAccessKey"} as JSON')
+    .action(async (opts: { config?: string; json?: boolean }) => {
+      const { bootstrap } = await import('./commands/bootstrap.js');
+      const { created, ...key } = await bootstrap({ configFile: opts.config });
+      if (opts.json) io.stdout.write(`${JSON.stringify(key)}\n`);
+      else io.stdout.write(`${created ? 'Created' : 'Using'} account ${key.AccountId}\nRoot access key: ${key.AccessKeyId}\nSecret (shown once): ${key.SecretAccessKey}\n`);
+      exitCode = 0;
+    });
+
+  program
+    .command('credentials')
+    .description('credential_process helper: temporary credentials from the portal for a permission set')
+    .requiredOption('--portal <url>', 'the portal URL, e.g. https://gatehouse.example.com/portal/')
+    .requiredOption('--user <name>', 'your directory user name')
+    .requiredOption('--permission-set <name>', 'the permission set')
+    .action(async (opts: { portal: string; user: string; permissionSet: string }) => {
+      const { fetchCredentials, readPassword } = await import('./commands/credentials.js');
+      try {
+        const password = await readPassword(io as unknown as import('./commands/credentials.js').CredentialsIo);
+        io.stdout.write(`${await fetchCredentials(opts.portal, opts.user, opts.permissionSet, password)}\n`);
+        exitCode = 0;
+      } catch (err) {
+        io.stderr.write(`gatehouse credentials: ${(err as Error).message}\n`);
+        exitCode = 1;
+      }
     });
 
   const policy = program.command('policy').description('policy tools');
