@@ -115,10 +115,11 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         : [];
   const broker = new Broker({ iam, tables, signin, accountId: account.id, brokerName: config.federation.broker, logger });
   const portalSession = sessionMiddleware({ name: 'portal', secure, secret: cookieSecret, store: sessions.store, maxAgeMs: config.portal.idleTimeoutMinutes * 60_000 });
-  const portal = portalRoutes({ directory: directory.connector, broker, sets, config: config.portal, clock, logger, publicUrl: config.server.publicUrl, consoleUrl: config.federation.consoleUrl, session: portalSession });
   const { host, port } = parseListen(config.server.listen)!;
   const handlerFor = (address: { port: number }) => {
     if (port === 0) config = withBoundPort(config, address.port);
+    // Built here, after the port is bound: with port 0 the public and console URLs name the real port.
+    const portal = portalRoutes({ directory: directory.connector, broker, sets, config: config.portal, clock, logger, publicUrl: config.server.publicUrl, consoleUrl: config.federation.consoleUrl, session: portalSession });
     const app = createApp({
       config,
       logger,

@@ -16,7 +16,14 @@ interface SimForm {
   result?: ReturnType<typeof explain>;
 }
 
-const show = (entries: readonly PolicyEntry[] | undefined) => (entries ?? []).map((e) => ({ name: e.name, document: e.policy.statements.length + ' statement(s)' }));
+const pretty = (text: string) => {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+};
+const show = (entries: readonly PolicyEntry[] | undefined) => (entries ?? []).map((e) => ({ name: e.name, document: pretty(e.policy.text) }));
 
 export async function renderHome(req: Request, res: Response, sim: SimForm): Promise<void> {
   const op = opOf(res);
@@ -27,7 +34,7 @@ export async function renderHome(req: Request, res: Response, sim: SimForm): Pro
     { title: 'Permissions boundary', entries: set.boundary ? show([set.boundary]) : [], empty: 'None.' },
     {
       title: 'Session policies',
-      entries: (op.caller.session?.policies ?? []).map((doc, i) => ({ name: `session policy ${i + 1}`, document: JSON.stringify(JSON.parse(doc), null, 2) })),
+      entries: (op.caller.session?.policies ?? []).map((doc, i) => ({ name: `session policy ${i + 1}`, document: pretty(doc) })),
       empty: op.caller.type === 'FederatedUser' ? 'None: a federated session without a session policy can do nothing.' : 'None.',
     },
   ];

@@ -51,6 +51,8 @@ export class CompiledPolicy {
     readonly statements: readonly CompiledStatement[],
     /** Size in non-whitespace characters. */
     readonly size: number,
+    /** The document as given (for display: the console, explanations). */
+    readonly text: string = '',
   ) {
     this.allows = statements.filter((s) => s.effect === 'Allow');
     this.denies = statements.filter((s) => s.effect === 'Deny');
@@ -93,14 +95,14 @@ export function parsePolicy(text: string, options: ParseOptions): CompiledPolicy
     throw err;
   }
   try {
-    return compileDocument(doc, options.kind, size);
+    return compileDocument(doc, options.kind, size, text);
   } catch (err) {
     if (err instanceof MalformedPolicyDocument) throw err;
     throw new MalformedPolicyDocument(err instanceof Error ? err.message : String(err), { cause: err });
   }
 }
 
-function compileDocument(doc: JsonValue, kind: PolicyKind, size: number): CompiledPolicy {
+function compileDocument(doc: JsonValue, kind: PolicyKind, size: number, text: string): CompiledPolicy {
   if (!isJsonObject(doc)) throw new Error('The policy document must be a JSON object.');
   for (const key of Object.keys(doc)) if (!TOP_KEYS.has(key)) throw new Error(`Unknown top-level element "${key}".`);
   const version = doc.Version ?? '2008-10-17';
@@ -114,7 +116,7 @@ function compileDocument(doc: JsonValue, kind: PolicyKind, size: number): Compil
   if (list.length === 0) throw new Error('Statement must not be an empty list.');
   const sids = new Set<string>();
   const statements = list.map((s, i) => compileStatement(s, i, kind, version === '2012-10-17', sids));
-  return new CompiledPolicy(kind, version, doc.Id as string | undefined, statements, size);
+  return new CompiledPolicy(kind, version, doc.Id as string | undefined, statements, size, text);
 }
 
 function compileStatement(raw: JsonValue, index: number, kind: PolicyKind, variables: boolean, sids: Set<string>): CompiledStatement {

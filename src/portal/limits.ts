@@ -1,8 +1,11 @@
 /**
  * Sign-in rate limits (express-rate-limit), for the login form and the CLI API alike:
  * - per client IP: every attempt counts (`portal.attemptsPerIp` per 15 minutes);
- * - per user name: only failures count (`portal.failuresPerAccount` per 15 minutes),
- *   below a typical directory lockout, so the portal cannot be used to lock people out.
+ * - per user name: only refused passwords (401) count (`portal.failuresPerAccount` per
+ *   15 minutes), below a typical directory lockout, so the portal cannot be used to lock
+ *   people out; a directory outage (503) is never counted as a bad password.
+ * Create them once and put the same instances before every sign-in route (form and API),
+ * so that the routes share one budget.
  * Over the limit: 429 with Retry-After. The client IP is Express's `req.ip`, which
  * honours X-Forwarded-For only when `server.trustProxy` says so.
  */
@@ -20,6 +23,7 @@ export function signinLimits(config: PortalConfig, onLimit: RequestHandler): Req
       ...common,
       limit: config.failuresPerAccount,
       skipSuccessfulRequests: true,
+      requestWasSuccessful: (_req, res) => res.statusCode !== 401,
       keyGenerator: (req) => {
         const u = (req.body as { username?: unknown } | undefined)?.username;
         return `user:${typeof u === 'string' ? u.trim().toLowerCase().slice(0, 256) : '(none)'}`;

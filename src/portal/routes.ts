@@ -6,9 +6,11 @@
  * - POST /portal/credentials  a no-store page with the credentials in every useful form
  * - POST /portal/logout       ends the portal session
  * - POST /portal/api/credentials  JSON for `gatehouse credentials` (no cookies, same limits)
- * Rules: credentials are read from the body only (never the query string); every form
- * has a CSRF token; nothing that mints credentials answers GET; idle and absolute
- * timeouts end the session; a directory that is down is a 503, never a bad password.
+ * Rules: credentials are read from the body only (never the query string), as strings
+ * (anything else is a 400 with the generic message); every form has a CSRF token; nothing
+ * that mints credentials answers GET; idle and absolute timeouts, measured on the injected
+ * clock, end the session server-side (a new session id); a directory that is down is a 503,
+ * never a bad password. The form and the API share one set of rate limits.
  */
 import express, { Router, type Request, type Response } from 'express';
 import type { PortalConfig } from '../config/portal.js';
@@ -37,30 +39,42 @@ export interface PortalDeps {
 interface PortalSession {
   user: DirectoryUser;
   loginAt: number;
+  /** Epoch ms of the last request (idle timeout). */
+  seenAt: number;
 }
 
 const GENERIC = 'The user name or password is incorrect.';
 
 export function portalRoutes(deps: PortalDeps): Router {
   const router = Router();
-  const limited = (status: number, json: boolean) => (req: Request, res: Response) => {
-    if (json) res.status(status).json({ code: 'Throttling', message: 'Too many sign-in attempts. Try again later.' });
-    else res.status(status).render('portal/login', { error: 'Too many sign-in attempts. Try again later.', username: '', set: '', csrfToken: generateToken(req) });
-  };
-  router.post('/portal/api/credentials', express.json({ limit: '8kb' }), ...signinLimits(deps.config, limited(429, true)), (req, res) => apiCredentials(deps, req, res));
+  // One set of limits for the form and the API, so that neither adds to the other's budget.
+  const limits = signinLimits(deps.config, (req: Request, res: Response) => {
+    if (req.path.startsWith('/portal/api/')) res.status(429).json({ code: 'Throttling', message: 'Too many sign-in attempts. Try again later.' });
+    else res.status(429).render('portal/login', { error: 'Too many sign-in attempts. Try again later.', username: '', set: '', csrfToken: generateToken(req) });
+  });
+  router.post(
+    '/portal/api/credentials',
+    (req, res, next) => (req.is('application/json') ? next() : void res.status(415).set('Cache-Control', 'no-store').json({ code: 'UnsupportedMediaType', message: 'Send the credentials as application/json.' })),
+    express.json({ limit: '8kb' }),
+    ...limits,
+    (req, res) => apiCredentials(deps, req, res),
+  );
 
   router.use('/portal', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }), deps.session, (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  router.get('/portal/', (req, res) => {
-    const s = current(deps, req);
+  router.get('/portal/', async (req, res) => {
+    const s = await current(deps, req);
     const focus = typeof req.query.set === 'string' ? req.query.set.slice(0, 64) : '';
     if (!s) return res.render('portal/login', { error: '', username: '', set: focus, csrfToken: generateToken(req) });
     res.render('portal/home', { user: s.user, sets: setsFor(deps.sets, s.user.groups), focus, csrfToken: generateToken(req) });
   });
-  router.post('/portal/login', csrfSynchronisedProtection, ...signinLimits(deps.config, limited(429, false)), async (req, res) => {
+  router.post('/portal/login', csrfSynchronisedProtection, ...limits, async (req, res) => {
     const set = typeof req.body.set === 'string' ? req.body.set.slice(0, 64) : '';
+    if (typeof req.body.username !== 'string' || typeof req.body.password !== 'string') {
+      return res.status(400).render('portal/login', { error: GENERIC, username: '', set, csrfToken: generateToken(req) });
+    }
     const result = await deps.directory.login(req.body.username, req.body.password);
     if (!result.ok) {
       if (result.reason === 'unavailable') return res.status(503).render('portal/unavailable');
@@ -68,13 +82,14 @@ export function portalRoutes(deps: PortalDeps): Router {
       return res.status(401).render('portal/login', { error: GENERIC, username, set, csrfToken: generateToken(req) });
     }
     await regenerate(req);
-    req.session.portal = { user: result.user, loginAt: deps.clock.now() } satisfies PortalSession;
+    const now = deps.clock.now();
+    req.session.portal = { user: result.user, loginAt: now, seenAt: now } satisfies PortalSession;
     deps.logger.info({ event: 'portal.login', dn: result.user.dn }, 'portal sign-in');
     res.redirect(303, set ? `/portal/?set=${encodeURIComponent(set)}` : '/portal/');
   });
-  router.post('/portal/logout', csrfSynchronisedProtection, (req, res) => req.session.destroy(() => res.redirect(303, '/portal/')));
+  router.post('/portal/logout', csrfSynchronisedProtection, (req, res, next) => req.session.destroy((err) => (err ? next(err) : res.redirect(303, '/portal/'))));
   router.post('/portal/console', csrfSynchronisedProtection, async (req, res) => {
-    const picked = pick(deps, req, res);
+    const picked = await pick(deps, req, res);
     if (!picked) return;
     const token = await deps.broker.consoleSigninToken(picked.set, picked.user, req.ip ?? '0.0.0.0');
     const issuer = `${deps.publicUrl}/portal/?set=${encodeURIComponent(picked.set.name)}`;
@@ -82,7 +97,7 @@ export function portalRoutes(deps: PortalDeps): Router {
     res.redirect(303, `/federation?${q.toString()}`);
   });
   router.post('/portal/credentials', csrfSynchronisedProtection, async (req, res) => {
-    const picked = pick(deps, req, res);
+    const picked = await pick(deps, req, res);
     if (!picked) return;
     const c = await deps.broker.credentials(picked.set, picked.user, req.ip ?? '0.0.0.0');
     res.render('portal/credentials', {
@@ -97,24 +112,32 @@ export function portalRoutes(deps: PortalDeps): Router {
   return router;
 }
 
-/** The signed-in portal session, or undefined (and the session ended) past its timeouts. */
-function current(deps: PortalDeps, req: Request): PortalSession | undefined {
+/**
+ * The signed-in portal session, or undefined. Past its idle or absolute timeout (on the
+ * injected clock) the session is ended server-side: regenerated, so the old id is dead.
+ */
+async function current(deps: PortalDeps, req: Request): Promise<PortalSession | undefined> {
   const s = req.session.portal as PortalSession | undefined;
   if (!s) return undefined;
-  if (deps.clock.now() - s.loginAt > deps.config.absoluteTimeoutHours * 3600_000) {
-    delete req.session.portal;
+  const now = deps.clock.now();
+  const idle = now - (s.seenAt ?? s.loginAt) > deps.config.idleTimeoutMinutes * 60_000;
+  if (idle || now - s.loginAt > deps.config.absoluteTimeoutHours * 3600_000) {
+    deps.logger.info({ event: 'portal.timeout', dn: s.user.dn, reason: idle ? 'idle' : 'absolute' }, 'portal session ended');
+    await regenerate(req);
     return undefined;
   }
+  s.seenAt = now;
   return s;
 }
 
-function pick(deps: PortalDeps, req: Request, res: Response): { user: DirectoryUser; set: PermissionSet } | undefined {
-  const s = current(deps, req);
+async function pick(deps: PortalDeps, req: Request, res: Response): Promise<{ user: DirectoryUser; set: PermissionSet } | undefined> {
+  const name = typeof req.body.permissionSet === 'string' ? req.body.permissionSet : '';
+  const s = await current(deps, req);
   if (!s) {
-    res.status(401).render('portal/login', { error: 'Your portal session has ended. Please sign in again.', username: '', set: '', csrfToken: generateToken(req) });
+    // Signing in again returns to the set that was asked for.
+    res.status(401).render('portal/login', { error: 'Your portal session has ended. Please sign in again.', username: '', set: name.slice(0, 64), csrfToken: generateToken(req) });
     return undefined;
   }
-  const name = typeof req.body.permissionSet === 'string' ? req.body.permissionSet : '';
   const set = setsFor(deps.sets, s.user.groups).find((x) => x.name === name);
   if (!set) {
     res.status(403).render('error', { title: 'Not entitled', message: `You are not entitled to the permission set "${name.slice(0, 64)}".`, requestId: '' });
@@ -126,6 +149,7 @@ function pick(deps: PortalDeps, req: Request, res: Response): { user: DirectoryU
 async function apiCredentials(deps: PortalDeps, req: Request, res: Response): Promise<void> {
   res.set('Cache-Control', 'no-store');
   const body = (req.body ?? {}) as Record<string, unknown>;
+  if (typeof body.username !== 'string' || typeof body.password !== 'string') return void res.status(400).json({ code: 'InvalidCredentials', message: GENERIC });
   const result = await deps.directory.login(body.username, body.password);
   if (!result.ok) {
     if (result.reason === 'unavailable') return void res.status(503).json({ code: 'ServiceUnavailable', message: 'The directory is unavailable.' });

@@ -116,14 +116,19 @@ export async function openSessionStore(setting: string, dataDir: string, logger:
   }
   const client = createClient({ url: setting, disableOfflineQueue: true, socket: { connectTimeout: 2000, reconnectStrategy: (n: number) => Math.min(100 * 2 ** n, 2000) } });
   client.on('error', (err: unknown) => logger.warn({ err: String(err) }, 'session store (redis) error'));
-  await client.connect();
+  // Wait for Redis at most 2 s at start-up: an unreachable Redis must not hang start(). Until it
+  // answers, every session read or write fails (offline queue disabled), which is a 503.
+  const connecting = client.connect();
+  connecting.catch((err: unknown) => logger.warn({ err: String(err) }, 'session store (redis) not connected'));
+  await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   const store = guarded(new RedisStore({ client, prefix: 'gatehouse:sess:' }));
   return {
     store,
     kind: 'redis',
     ping: async () => (await client.ping()) === 'PONG',
     close: async () => {
-      await client.quit().catch(() => undefined);
+      if (client.isReady) await client.quit().catch(() => undefined);
+      else client.destroy(); // not connected: stop the reconnect loop (quit would wait for it)
     },
   };
 }
