@@ -36,7 +36,9 @@ async function resolveCaller(deps: ConsoleGateDeps, s: ConsoleSessionData, now: 
     if (s.kind === 'user' && s.userId) {
       const user = await deps.iam.store.users.getById(s.userId);
       if (!user) return undefined;
-      return { accountId: user.accountId, type: 'User', arn: userArn(user.accountId, user.path, user.name), userId: user.id, accessKeyId: 'console', user };
+      // A console session: the user's own permissions, with aws:MultiFactorAuthPresent/Age from its sign-in.
+      const session = { kind: 'console' as const, issuedAt: s.signedInAt ?? now, expiresAt: s.expiresAt, policies: [], ...(s.mfaAt !== undefined && { mfaAuthenticatedAt: s.mfaAt }) };
+      return { accountId: user.accountId, type: 'User', arn: userArn(user.accountId, user.path, user.name), userId: user.id, accessKeyId: `console:${user.id}`, user, session };
     }
   } catch {
     return undefined;

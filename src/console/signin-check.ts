@@ -24,7 +24,7 @@ export interface SigninInput {
 
 export type SigninReason = 'unknown-account' | 'unknown-user' | 'no-password' | 'wrong-password' | 'mfa-required' | 'wrong-mfa';
 
-export type SigninCheck = { ok: true; account: AccountRecord; user: UserRecord; resetRequired: boolean } | { ok: false; reason: SigninReason; accountId?: string };
+export type SigninCheck = { ok: true; account: AccountRecord; user: UserRecord; resetRequired: boolean; mfa: boolean } | { ok: false; reason: SigninReason; accountId?: string };
 
 let dummy: Promise<string> | undefined;
 const dummyHash = () => (dummy ??= hashPassword(randomBytes(18).toString('base64')));
@@ -61,5 +61,5 @@ export async function checkSignin(store: Store, keyring: Keyring, input: SigninI
   const mfa = await mfaOk(store, keyring, user.id, input.mfaCode, now);
   if (mfa === 'missing') return refuse('mfa-required');
   if (mfa === 'wrong') return refuse('wrong-mfa');
-  return { ok: true, account, user, resetRequired: profile.resetRequired };
+  return { ok: true, account, user, resetRequired: profile.resetRequired, mfa: mfa === 'ok' };
 }

@@ -109,7 +109,7 @@ export function signinRoutes(deps: SigninDeps): Router {
     await limit.reset(req);
     await regenerate(req);
     const expiresAt = now + USER_SESSION_MS;
-    req.session.console = { kind: 'user', accountId: account.id, principalArn: userArn(account.id, user.path, user.name), userId: user.id, expiresAt };
+    req.session.console = { kind: 'user', accountId: account.id, principalArn: userArn(account.id, user.path, user.name), userId: user.id, expiresAt, signedInAt: now, ...(result.mfa && { mfaAt: now }) };
     req.session.cookie.expires = new Date(expiresAt);
     if (result.resetRequired) req.session.flash = { kind: 'error', text: 'Your password must be changed: choose a new one below.' };
     await save(req);

@@ -39,7 +39,8 @@ export interface CallerSession {
   /** The issuing user, for federated sessions. */
   issuerUserId?: string;
   /** GetSessionToken credentials carry the user's own permissions. */
-  kind: 'federation' | 'session' | 'role';
+  /** `console`: an IAM user signed in to the console with a password (and MFA, if it has a device). */
+  kind: 'federation' | 'session' | 'role' | 'console';
 }
 
 /** Request facts that become condition keys (aws:SourceIp, aws:SecureTransport, …). */

@@ -30,6 +30,9 @@ export interface ConsoleSessionData {
   issuer?: string;
   /** Epoch ms; never later than the credentials' expiry. */
   expiresAt: number;
+  /** IAM-user sessions: when the user signed in, and when MFA was presented (if it was). */
+  signedInAt?: number;
+  mfaAt?: number;
 }
 
 export interface CookieOptions {

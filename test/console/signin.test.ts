@@ -168,11 +168,19 @@ describe('IAM-user sign-in and my security credentials', () => {
     assert.equal(reused.status, 401, 'a code is accepted once');
     assert.match(text(reused.text), GENERIC);
     env.clock.advance(30_000);
-    assert.equal((await signIn(supertest.agent(env.gh.url), { ...base, mfaCode: totp(seed, stepOf(env.clock.now())) })).status, 303);
+    // The MFA sign-in reaches policies as aws:MultiFactorAuthPresent, so "only with MFA" grants work in the console.
+    await env.gh.iam().send(new PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'list-with-mfa', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }) }));
+    const withMfa = supertest.agent(env.gh.url);
+    assert.equal((await signIn(withMfa, { ...base, mfaCode: totp(seed, stepOf(env.clock.now())) })).status, 303);
+    const listed = await withMfa.get('/console/iam/users');
+    assert.equal(listed.status, 200);
+    assert.doesNotMatch(listed.text, /AccessDenied/);
 
     const removed = await mutate(agent, '/console/security-credentials/mfa/delete', { SerialNumber: serial });
     assert.equal(removed.flash, 'Your MFA device has been removed.');
-    assert.equal((await signIn(supertest.agent(env.gh.url), base)).status, 303, 'no code needed any more');
+    const noMfa = supertest.agent(env.gh.url);
+    assert.equal((await signIn(noMfa, base)).status, 303, 'no code needed any more');
+    assert.match((await noMfa.get('/console/iam/users')).text, /AccessDenied/, 'without MFA the MFA-only grant does not apply');
   });
 });
 
