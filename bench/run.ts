@@ -1,28 +1,35 @@
 /**
  * `npm run bench`: every benchmark module in sequence, one report on stdout (progress on stderr).
  * 1. policy.ts — the policy engine's decision latency and compile cost, next to baselines;
- * 2. http.ts   — the query API under load (issues 3 and 4), next to bare Express and node:http.
+ * 2. http.ts   — the query API under load (issues 3 and 4), next to bare Express and node:http;
+ * 3. portal.ts — portal sign-ins against a real slapd next to raw ldapts and ldapauth-fork, and
+ *                "open console" latency (issue 6).
  *
  * Options (after `npm run bench --`):
- *   policy | http         run only that module (default: both)
+ *   policy | http | portal  run only these modules (default: all three)
  *   --only=ID,ID          HTTP scenarios to run: node-http, getuser, listusers-100, gft, gci-temp,
  *                         role-listusers, listusers-100k (the Express baseline always runs)
- *   --seconds=N           measured seconds per HTTP run (default 8; warm-up 2, Express slices 3)
+ *   --seconds=N           measured seconds per HTTP run (default 8; warm-up 2, Express slices 3),
+ *                         and of the portal sign-in run (default 6; its baselines run N/2 s twice)
  *   --cpu-prof=DIR        start the Gatehouse servers with --cpu-prof, profiles written to DIR
- *                         (summarise one with `node bench/cpuprofile-top.mjs FILE`)
- * Exits 1 when an HTTP run is invalid (a failed check or any non-2xx answer).
+ *                         (summarise one with `node bench/cpuprofile-top.mjs FILE`); the portal
+ *                         module also keeps the profile of its Gatehouse child there
+ * Exits 1 when an HTTP run is invalid (a failed check or any non-2xx answer), or a portal run
+ * had a failed sign-in or console request.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { runHttpBench } from './http.js';
 import { runPolicyBench } from './policy.js';
+import { runPortalBench } from './portal.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { only: { type: 'string' }, seconds: { type: 'string' }, 'cpu-prof': { type: 'string' } },
 });
-const modules = positionals.length ? new Set(positionals) : new Set(['policy', 'http']);
-for (const m of modules) if (m !== 'policy' && m !== 'http') throw new Error(`unknown benchmark module ${m} (expected policy or http)`);
+const ALL = ['policy', 'http', 'portal'];
+const modules = positionals.length ? new Set(positionals) : new Set(ALL);
+for (const m of modules) if (!ALL.includes(m)) throw new Error(`unknown benchmark module ${m} (expected ${ALL.join(', ')})`);
 
 if (modules.has('policy')) runPolicyBench();
 if (modules.has('http')) {
@@ -33,6 +40,13 @@ if (modules.has('http')) {
     sliceSeconds: 3,
     poolSize: 2_000,
     ...(values.only && { only: new Set(values.only.split(',')) }),
+    ...(values['cpu-prof'] && { cpuProfDir: resolve(values['cpu-prof']) }),
+  });
+  if (!ok) process.exitCode = 1;
+}
+if (modules.has('portal')) {
+  const ok = await runPortalBench({
+    seconds: values.seconds ? Number(values.seconds) : 6,
     ...(values['cpu-prof'] && { cpuProfDir: resolve(values['cpu-prof']) }),
   });
   if (!ok) process.exitCode = 1;
