@@ -21,7 +21,7 @@
  *   header when present, else hex SHA-256 of the body.
  * - String to sign: algorithm, X-Amz-Date, scope, hex SHA-256 of the canonical request.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { SIGV4_ALGORITHM, type IncomingSignedRequest, type SigV4Auth } from './sigv4-types.js';
 
 /** One query parameter, both percent-decoded (UTF-8) and canonically re-encoded. */
@@ -154,8 +154,9 @@ export function canonicalHeaders(table: Map<string, string[]>, signedHeaders: re
   return out;
 }
 
+/** SHA-256 in hex, with the one-shot `crypto.hash` (about twice as fast as a Hash object). */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
 /** The payload hash a client signs by default: its `x-amz-content-sha256`, else the body's SHA-256. */

@@ -19,7 +19,7 @@
  * - Derived signing keys are cached in a bounded LRU keyed by key id, scope and the
  *   SHA-256 of the secret (never the secret itself).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { RequestExpired, SignatureDoesNotMatch, type ServiceError } from '../shared/errors.js';
 import { canonicalRequest, headerTable, sha256Hex, stringToSign } from './sigv4-canonical.js';
 import { formatAmzDate, parseAmzDate } from './sigv4-parse.js';
@@ -48,7 +48,7 @@ function hmac(key: string | Buffer, data: string): Buffer {
 /** kSigning for a scope, from the bounded LRU when it was derived before. */
 export function signingKey(secretAccessKey: string, auth: Pick<SigV4Auth, 'accessKeyId' | 'scope'>): Buffer {
   const { date, region, service, terminator } = auth.scope;
-  const secretHash = createHash('sha256').update(secretAccessKey, 'utf8').digest('base64');
+  const secretHash = hash('sha256', secretAccessKey, 'base64');
   const cacheKey = `${auth.accessKeyId}\n${date}\n${region}\n${service}\n${secretHash}`;
   const hit = signingKeys.get(cacheKey);
   if (hit !== undefined) {

@@ -8,7 +8,7 @@
  * A refusal is AccessDenied with AWS's wording, naming the caller, the action,
  * the resource and why.
  */
-import { createContext, explain, type Explanation } from '../policy/index.js';
+import { authorize as decide, createContext, explain, type Explanation } from '../policy/index.js';
 import { AccessDenied } from '../shared/errors.js';
 import { requestContextValues } from './caller.js';
 import type { Operation } from './actions/types.js';
@@ -44,6 +44,8 @@ export async function authorize(op: Operation, action: string, resource: string,
   const set = await op.deps.permissions.policySet(caller);
   const values = { ...requestContextValues(caller, op.facts), ...options.context };
   const context = createContext(values, { now: op.facts.now, timeZone: options.timeZone ?? timeZone });
+  // The fast, allocation-light decision first; the full explanation only to word a refusal.
+  if (decide({ action, resource, context }, set) === 'Allow') return;
   const result = explain({ action, resource, context }, set);
   if (result.decision === 'Allow') return;
   throw refuse(whyDenied(result, action));

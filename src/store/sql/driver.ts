@@ -32,12 +32,18 @@ export interface SqlDriver {
   close(): Promise<void>;
 }
 
-/** Marks the async flow of an open transaction, so a root call made from inside it fails loudly. */
+/**
+ * Marks the async flow of an open transaction, so a root call made from inside it fails loudly.
+ * A development guard: AsyncLocalStorage puts a hook on every promise, so with
+ * NODE_ENV=production it is off (such a call would then wait for the transaction instead).
+ */
 export class TxGuard {
   readonly #current = new AsyncLocalStorage<{ open: boolean }>();
+  readonly #enabled = process.env.NODE_ENV !== 'production';
 
   /** Runs fn marked as inside a transaction; the mark is lifted when fn settles. */
   async within<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.#enabled) return fn();
     const mark = { open: true };
     try {
       return await this.#current.run(mark, fn);
@@ -48,7 +54,7 @@ export class TxGuard {
 
   /** Throws when called from inside an open transaction of this driver. */
   assertOutside(): void {
-    if (this.#current.getStore()?.open) {
+    if (this.#enabled && this.#current.getStore()?.open) {
       throw new Error('store: the root repositories were used inside a transaction; use the repositories passed to the transaction callback');
     }
   }
