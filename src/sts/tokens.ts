@@ -13,7 +13,7 @@
  * Opening a token is ~100 µs (WebCrypto), so verified tokens are cached in a
  * bounded LRU keyed by the token's SHA-256, each until its own expiry.
  */
-import { createHash, hkdfSync } from 'node:crypto';
+import { createCipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 
 export type SessionKind = 'federation' | 'session' | 'role';
@@ -61,7 +61,24 @@ export class TokenService {
 
   constructor(private readonly kek: Buffer) {}
 
+  /**
+   * Seals claims as a compact JWE (RFC 7516: `dir` + `A256GCM`, the protected header as the
+   * AAD). Built on node:crypto's AES-256-GCM, which is ~10× faster than WebCrypto for this;
+   * the output is a standard JWE that jose opens (a unit test checks both directions), and
+   * opening always goes through jose with the algorithms pinned.
+   */
   async seal(claims: SessionClaims, now: number): Promise<string> {
+    const day = Math.floor(now / DAY_MS);
+    const header = Buffer.from(JSON.stringify({ alg: ALG, enc: ENC, kid: `d${day}`, typ: 'gatehouse-session' })).toString('base64url');
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key(day), iv);
+    cipher.setAAD(Buffer.from(header, 'ascii'));
+    const ciphertext = Buffer.concat([cipher.update(JSON.stringify(claims), 'utf8'), cipher.final()]);
+    return `${header}..${iv.toString('base64url')}.${ciphertext.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`;
+  }
+
+  /** Seals with jose (kept for the interoperability test). */
+  async sealWithJose(claims: SessionClaims, now: number): Promise<string> {
     const day = Math.floor(now / DAY_MS);
     return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(claims)))
       .setProtectedHeader({ alg: ALG, enc: ENC, kid: `d${day}`, typ: 'gatehouse-session' })

@@ -29,12 +29,24 @@ export function encodeError(namespace: string, type: 'Sender' | 'Receiver', code
   );
 }
 
+/** A structure's members as [member name, element name, shape name], computed once per shape. */
+const memberLists = new WeakMap<Shape, Array<[string, string, string]>>();
+
+function membersOf(shape: Shape): Array<[string, string, string]> {
+  let list = memberLists.get(shape);
+  if (!list) {
+    list = Object.entries(shape.members ?? {}).map(([name, ref]) => [name, ref.locationName ?? name, ref.shape]);
+    memberLists.set(shape, list);
+  }
+  return list;
+}
+
 function encodeMembers(model: ServiceModel, shape: Shape, value: Record<string, unknown>): string {
   let out = '';
-  for (const [name, ref] of Object.entries(shape.members ?? {})) {
+  for (const [name, element, shapeName] of membersOf(shape)) {
     const v = value[name];
     if (v === undefined || v === null) continue;
-    out += encodeElement(model, ref.locationName ?? name, ref.shape, v);
+    out += encodeElement(model, element, shapeName, v);
   }
   return out;
 }
@@ -46,7 +58,8 @@ function encodeElement(model: ServiceModel, element: string, shapeName: string, 
       return `<${element}>${encodeMembers(model, shape, value as Record<string, unknown>)}</${element}>`;
     case 'list': {
       const itemName = shape.member!.locationName ?? 'member';
-      const items = (value as unknown[]).map((item) => encodeElement(model, itemName, shape.member!.shape, item)).join('');
+      let items = '';
+      for (const item of value as unknown[]) items += encodeElement(model, itemName, shape.member!.shape, item);
       return `<${element}>${items}</${element}>`;
     }
     case 'map': {
@@ -62,8 +75,10 @@ function encodeElement(model: ServiceModel, element: string, shapeName: string, 
 
 function scalar(shape: Shape, value: unknown): string {
   switch (shape.type) {
-    case 'timestamp':
-      return new Date(value as number | Date).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    case 'timestamp': {
+      const iso = new Date(value as number | Date).toISOString();
+      return `${iso.slice(0, 19)}Z`;
+    }
     case 'blob':
       return Buffer.isBuffer(value) ? value.toString('base64') : Buffer.from(String(value)).toString('base64');
     case 'boolean':
@@ -75,6 +90,8 @@ function scalar(shape: Shape, value: unknown): string {
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#xD;' };
 
+const NEEDS_ESCAPE = /[&<>"'\r]/;
+
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"'\r]/g, (c) => XML_ESCAPES[c]!);
+  return NEEDS_ESCAPE.test(s) ? s.replace(/[&<>"'\r]/g, (c) => XML_ESCAPES[c]!) : s;
 }
