@@ -42,7 +42,11 @@ function where(req: Request): { method: string; path: string } {
 }
 
 export function notFound(): RequestHandler {
-  return (_req, res) => {
+  return (req, res) => {
+    if (wantsHtml(req)) {
+      res.status(404).render('error', { title: 'Not found', message: 'There is no such page.', requestId: requestIdOf(res) });
+      return;
+    }
     res.status(404).json({ code: 'NotFound', message: 'Not found', requestId: requestIdOf(res) });
   };
 }
