@@ -58,7 +58,7 @@ async function login(deps: FederationDeps, req: Request, res: Response): Promise
   req.session.console = {
     kind: 'federated',
     accountId: opened.accountId,
-    principalArn: '',
+    principalArn: opened.principalArn,
     accessKeyId: opened.accessKeyId,
     sessionToken: opened.sessionToken,
     expiresAt: opened.expiresAt,

@@ -28,6 +28,8 @@ export interface ConsoleGrant {
   /** The temporary credentials' session token; kept server-side only. */
   sessionToken: string;
   accessKeyId: string;
+  /** The session's principal ARN (federated user or assumed-role session). */
+  principalArn: string;
   expiresAt: number;
 }
 
@@ -104,6 +106,8 @@ export class Signin {
     const sessionToken = this.keyring.decrypt(record.payloadCiphertext, id);
     const opened = await this.tokens.open(sessionToken, now);
     if (!opened.ok) return undefined;
-    return { accountId: record.accountId, sessionToken, accessKeyId: opened.claims.akid, expiresAt: record.sessionExpiresAt };
+    const c = opened.claims;
+    const principalArn = c.kind === 'role' ? `arn:aws:sts::${c.account}:assumed-role/${c.roleName}/${c.name}` : `arn:aws:sts::${c.account}:federated-user/${c.name}`;
+    return { accountId: record.accountId, sessionToken, accessKeyId: c.akid, principalArn, expiresAt: record.sessionExpiresAt };
   }
 }
