@@ -10,9 +10,11 @@
  * (anything else is a 400 with the generic message); every form has a CSRF token; nothing
  * that mints credentials answers GET; idle and absolute timeouts, measured on the injected
  * clock, end the session server-side (a new session id); a directory that is down is a 503,
- * never a bad password. The form and the API share one set of rate limits.
+ * never a bad password. The form and the API share one set of rate limits. A page with a
+ * CSRF token is rendered only once its session is saved: a session store that is down is a
+ * 503, never a page backed by no session.
  */
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { PortalConfig } from '../config/portal.js';
 import type { DirectoryConnector, DirectoryUser } from '../directory/index.js';
 import type { Logger } from '../shared/logger.js';
@@ -48,9 +50,9 @@ const GENERIC = 'The user name or password is incorrect.';
 export function portalRoutes(deps: PortalDeps): Router {
   const router = Router();
   // One set of limits for the form and the API, so that neither adds to the other's budget.
-  const limits = signinLimits(deps.config, (req: Request, res: Response) => {
+  const limits = signinLimits(deps.config, (req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/portal/api/')) res.status(429).json({ code: 'Throttling', message: 'Too many sign-in attempts. Try again later.' });
-    else res.status(429).render('portal/login', { error: 'Too many sign-in attempts. Try again later.', username: '', set: '', csrfToken: generateToken(req) });
+    else page(req, res.status(429), 'portal/login', { error: 'Too many sign-in attempts. Try again later.', username: '', set: '' }).catch(next);
   });
   router.post(
     '/portal/api/credentials',
@@ -67,23 +69,24 @@ export function portalRoutes(deps: PortalDeps): Router {
   router.get('/portal/', async (req, res) => {
     const s = await current(deps, req);
     const focus = typeof req.query.set === 'string' ? req.query.set.slice(0, 64) : '';
-    if (!s) return res.render('portal/login', { error: '', username: '', set: focus, csrfToken: generateToken(req) });
-    res.render('portal/home', { user: s.user, sets: setsFor(deps.sets, s.user.groups), focus, csrfToken: generateToken(req) });
+    if (!s) return page(req, res, 'portal/login', { error: '', username: '', set: focus });
+    await page(req, res, 'portal/home', { user: s.user, sets: setsFor(deps.sets, s.user.groups), focus });
   });
   router.post('/portal/login', csrfSynchronisedProtection, ...limits, async (req, res) => {
     const set = typeof req.body.set === 'string' ? req.body.set.slice(0, 64) : '';
     if (typeof req.body.username !== 'string' || typeof req.body.password !== 'string') {
-      return res.status(400).render('portal/login', { error: GENERIC, username: '', set, csrfToken: generateToken(req) });
+      return page(req, res.status(400), 'portal/login', { error: GENERIC, username: '', set });
     }
     const result = await deps.directory.login(req.body.username, req.body.password);
     if (!result.ok) {
       if (result.reason === 'unavailable') return res.status(503).render('portal/unavailable');
       const username = typeof req.body.username === 'string' ? req.body.username.slice(0, 64) : '';
-      return res.status(401).render('portal/login', { error: GENERIC, username, set, csrfToken: generateToken(req) });
+      return page(req, res.status(401), 'portal/login', { error: GENERIC, username, set });
     }
     await regenerate(req);
     const now = deps.clock.now();
     req.session.portal = { user: result.user, loginAt: now, seenAt: now } satisfies PortalSession;
+    await save(req); // before the redirect: a store that cannot keep the session is a 503
     deps.logger.info({ event: 'portal.login', dn: result.user.dn }, 'portal sign-in');
     res.redirect(303, set ? `/portal/?set=${encodeURIComponent(set)}` : '/portal/');
   });
@@ -135,12 +138,12 @@ async function pick(deps: PortalDeps, req: Request, res: Response): Promise<{ us
   const s = await current(deps, req);
   if (!s) {
     // Signing in again returns to the set that was asked for.
-    res.status(401).render('portal/login', { error: 'Your portal session has ended. Please sign in again.', username: '', set: name.slice(0, 64), csrfToken: generateToken(req) });
+    await page(req, res.status(401), 'portal/login', { error: 'Your portal session has ended. Please sign in again.', username: '', set: name.slice(0, 64) });
     return undefined;
   }
   const set = setsFor(deps.sets, s.user.groups).find((x) => x.name === name);
   if (!set) {
-    res.status(403).render('error', { title: 'Not entitled', message: `You are not entitled to the permission set "${name.slice(0, 64)}".`, requestId: '' });
+    res.status(403).render('error', { title: 'Not entitled', message: `You are not entitled to the permission set "${name.slice(0, 64)}".`, requestId: String(res.locals.requestId ?? '') });
     return undefined;
   }
   return { user: s.user, set };
@@ -164,6 +167,20 @@ async function apiCredentials(deps: PortalDeps, req: Request, res: Response): Pr
     const e = err instanceof ServiceError ? err : undefined;
     res.status(e?.status ?? 500).json({ code: e?.code ?? 'InternalError', message: e?.expose ? e.message : 'Could not issue credentials.' });
   }
+}
+
+/**
+ * Renders a page holding the session's CSRF token, after saving the session: when the store
+ * cannot keep it, the error (503) goes to the error handler instead of a form no session backs.
+ */
+async function page(req: Request, res: Response, view: string, locals: Record<string, unknown>): Promise<void> {
+  const csrfToken = generateToken(req);
+  await save(req);
+  res.render(view, { ...locals, csrfToken });
+}
+
+function save(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
 }
 
 function regenerate(req: Request): Promise<void> {

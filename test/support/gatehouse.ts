@@ -49,12 +49,16 @@ export interface StartGatehouseOptions {
   env?: Record<string, string>;
   /** Default: silent. Pass `captureLogger().logger` to read the server's log lines. */
   logger?: Logger;
+  /** A config file (as `GATEHOUSE_CONFIG`). */
+  configFile?: string;
+  /** An existing data directory (kept at close, so a later start reuses it). Default: a fresh temp dir, removed at close. */
+  dataDir?: string;
 }
 
 export async function startGatehouse(options: StartGatehouseOptions = {}): Promise<TestGatehouse> {
-  const tmp = tempDir();
+  const tmp = options.dataDir ? { dir: options.dataDir, cleanup: () => undefined } : tempDir();
   const server = await start({
-    env: { PORT: '0', GATEHOUSE_DATA_DIR: tmp.dir, ...options.env },
+    env: { PORT: '0', GATEHOUSE_DATA_DIR: tmp.dir, ...(options.configFile && { GATEHOUSE_CONFIG: options.configFile }), ...options.env },
     logger: options.logger ?? silentLogger,
     out: { write: () => undefined },
     ...(options.clock && { clock: options.clock }),

@@ -1,0 +1,240 @@
+/**
+ * SECURITY.md section B for the portal, against slapd: B1 a new session id at sign-in (the old
+ * cookie dead), B2 cookie flags (http; and `__Host-` + Secure + HSTS with an https publicUrl
+ * behind a trusted proxy), B3 no replay after sign-out, idle or absolute timeout (the
+ * server-side session gone), B4 cross-site POSTs without the CSRF token are 403 and nothing
+ * that mints answers GET, B5 security headers on every portal answer and no-store wherever
+ * credentials can appear.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import supertest from 'supertest';
+import { FixedClock } from '../../src/shared/clock.js';
+import { startSlapd, slapdSkip, type Slapd } from '../support/slapd.js';
+import type { TestGatehouse } from '../support/gatehouse.js';
+import { apiCredentials, cookies, csrf, csrfIn, named, pair, portalEnv, postForm, signedIn, text, type PortalEnv } from './helpers.js';
+
+const skip = slapdSkip();
+const MINUTE = 60_000;
+const PORTAL = 'gatehouse-portal';
+
+/** The session id inside a signed express-session cookie (`name=s%3A<id>.<sig>`). */
+const sidOf = (cookie: string) => decodeURIComponent(cookie.split('=')[1]!.split(';')[0]!).replace(/^s:/, '').split('.')[0]!;
+
+describe('portal sessions (SECURITY B)', { skip }, () => {
+  let slapd: Slapd;
+  let env: PortalEnv;
+  let url: string;
+  let db: Database.Database;
+  const clock = new FixedClock(Math.floor(Date.now() / 1000) * 1000);
+  const pw = (u: string) => slapd.passwords[u]!;
+  /** Whether the SQLite session store still holds this session id. */
+  const stored = (sid: string) => db.prepare('SELECT 1 FROM sessions WHERE sid = ?').get(sid) !== undefined;
+  /** A GET /portal/ replaying a bare cookie: is it the sign-in page? */
+  const replaySignsIn = async (cookie: string) => {
+    const r = await supertest(url).get('/portal/').set('Cookie', cookie);
+    assert.equal(r.status, 200);
+    return /Sign in to Gatehouse/.test(r.text) && !/Your permission sets/.test(r.text);
+  };
+
+  before(async () => {
+    slapd = await startSlapd();
+    env = await portalEnv(slapd, { clock });
+    url = env.gh.url;
+    db = new Database(join(env.dataDir, 'sessions.db'), { readonly: true });
+  });
+  after(async () => {
+    db?.close();
+    await env?.close();
+    await slapd?.cleanup();
+  });
+
+  it('B1: sign-in gives a new session id; the pre-login session is gone', async () => {
+    const agent = supertest.agent(url);
+    const page = await agent.get('/portal/');
+    const anon = named(page, PORTAL);
+    assert.ok(anon, 'an anonymous session holds the sign-in form’s CSRF token');
+    assert.ok(stored(sidOf(anon)));
+    const r = await agent.post('/portal/login').type('form').send({ _csrf: csrfIn(page.text)!, username: 'alice', password: pw('alice') });
+    assert.equal(r.status, 303);
+    const fresh = named(r, PORTAL);
+    assert.ok(fresh);
+    assert.notEqual(sidOf(fresh), sidOf(anon));
+    assert.ok(!stored(sidOf(anon)), 'the old session is deleted from the store');
+    assert.ok(stored(sidOf(fresh)));
+    assert.match((await agent.get('/portal/')).text, /Your permission sets/);
+    assert.ok(await replaySignsIn(pair(anon)), 'the pre-login cookie does not carry the sign-in');
+    // A session fixed by an attacker (a cookie planted before the victim signs in) is not the one signed in.
+    const planted = pair(named(await supertest(url).get('/portal/'), PORTAL)!);
+    const form = await supertest(url).get('/portal/').set('Cookie', planted);
+    const signin = await supertest(url).post('/portal/login').set('Cookie', planted).type('form').send({ _csrf: csrfIn(form.text)!, username: 'bob', password: pw('bob') });
+    assert.equal(signin.status, 303);
+    assert.notEqual(sidOf(named(signin, PORTAL)!), sidOf(planted));
+    assert.ok(await replaySignsIn(planted), 'the planted session is not signed in');
+  });
+
+  it('B2: HttpOnly, SameSite=Lax, Path=/, no Domain, no Secure over http; at least 128 bits of session id; lifetime = the idle timeout', async () => {
+    const agent = supertest.agent(url);
+    const token = await csrf(agent);
+    const r = await agent.post('/portal/login').type('form').send({ _csrf: token, username: 'alice', password: pw('alice') });
+    const cookie = named(r, PORTAL)!;
+    for (const flag of [/; Path=\//, /; HttpOnly/, /; SameSite=Lax/]) assert.match(cookie, flag);
+    assert.doesNotMatch(cookie, /; Secure/);
+    assert.doesNotMatch(cookie, /; Domain=/);
+    const id = sidOf(cookie);
+    assert.ok(Buffer.from(id, 'base64url').length * 8 >= 128, `session id ${id} has at least 128 bits`);
+    const expires = Date.parse(/; Expires=([^;]+)/.exec(cookie)![1]!);
+    assert.ok(Math.abs(expires - (Date.now() + 30 * MINUTE)) < 5_000, 'the cookie lives 30 minutes (the idle timeout)');
+    assert.equal(r.headers['strict-transport-security'], undefined);
+  });
+
+  it('B3: no replay after sign-out; the server-side session is gone', async () => {
+    const { agent, cookie } = await signedIn(url, 'alice', pw('alice'));
+    const token = await csrf(agent);
+    const out = await agent.post('/portal/logout').type('form').send({ _csrf: token });
+    assert.equal(out.status, 303);
+    assert.ok(!stored(sidOf(cookie)));
+    assert.ok(await replaySignsIn(cookie));
+    const mint = await supertest(url).post('/portal/credentials').set('Cookie', cookie).type('form').send({ _csrf: token, permissionSet: 'Developer' });
+    assert.ok(mint.status === 401 || mint.status === 403, `replayed mint: ${mint.status}`);
+    assert.doesNotMatch(mint.text, /AWS_SECRET_ACCESS_KEY/);
+  });
+
+  it('B3: no replay after the idle timeout (30 min on the server’s clock); the server-side session is gone', async () => {
+    const { agent, cookie } = await signedIn(url, 'alice', pw('alice'));
+    const token = await csrf(agent);
+    clock.advance(29 * MINUTE);
+    assert.match((await agent.get('/portal/')).text, /Your permission sets/, 'alive at 29 minutes');
+    clock.advance(30 * MINUTE + 1000);
+    const mint = await supertest(url).post('/portal/credentials').set('Cookie', cookie).type('form').send({ _csrf: token, permissionSet: 'Developer' });
+    assert.equal(mint.status, 401);
+    assert.doesNotMatch(mint.text, /AWS_SECRET_ACCESS_KEY/);
+    assert.ok(!stored(sidOf(cookie)), 'the timed-out session is deleted, not just emptied');
+    assert.ok(await replaySignsIn(cookie));
+  });
+
+  it('B3: no replay after the absolute timeout (8 h), however active', async () => {
+    const { agent, cookie } = await signedIn(url, 'bob', pw('bob'));
+    const start = clock.now();
+    for (let i = 0; i < 23; i++) {
+      clock.advance(20 * MINUTE);
+      assert.match((await agent.get('/portal/')).text, /Your permission sets/, `alive at ${(clock.now() - start) / MINUTE} min`);
+    }
+    clock.advance(21 * MINUTE); // 8 h 01 min
+    assert.match((await agent.get('/portal/')).text, /Sign in to Gatehouse/);
+    assert.ok(!stored(sidOf(cookie)));
+    assert.ok(await replaySignsIn(cookie));
+  });
+
+  it('B4: cross-site POSTs (no token, a wrong token, another session’s token) to login, console, credentials and logout are 403', async () => {
+    const { agent, cookie } = await signedIn(url, 'alice', pw('alice'));
+    const otherToken = await csrf(supertest.agent(url));
+    const forms: Array<[string, Record<string, string>]> = [
+      ['/portal/login', { username: 'alice', password: pw('alice') }],
+      ['/portal/console', { permissionSet: 'Developer' }],
+      ['/portal/credentials', { permissionSet: 'Developer' }],
+      ['/portal/logout', {}],
+    ];
+    for (const [path, fields] of forms) {
+      for (const [why, extra] of [['no token', {}], ['wrong token', { _csrf: 'x'.repeat(64) }], ['another session’s token', { _csrf: otherToken }]] as const) {
+        // As a cross-site form post carries it: the victim's cookie, no way to read the token.
+        const r = await supertest(url).post(path).set('Cookie', cookie).set('Origin', 'https://evil.example').type('form').send({ ...fields, ...extra });
+        assert.equal(r.status, 403, `${path} with ${why}`);
+        assert.equal(r.headers.location, undefined);
+        assert.doesNotMatch(r.text, /AWS_SECRET_ACCESS_KEY|SigninToken/);
+      }
+      // Without any session at all.
+      const bare = await supertest(url).post(path).type('form').send(fields);
+      assert.equal(bare.status, 403, `${path} without a session`);
+    }
+    assert.match((await agent.get('/portal/')).text, /Your permission sets/, 'the victim is still signed in (the cross-site logout did nothing)');
+  });
+
+  it('B4: nothing that signs in, mints or signs out answers GET (and a GET mints no cookie-held credentials)', async () => {
+    const { agent, cookie } = await signedIn(url, 'alice', pw('alice'));
+    const query = { username: 'alice', password: pw('alice'), permissionSet: 'Developer', _csrf: await csrf(agent) };
+    for (const path of ['/portal/login', '/portal/console', '/portal/credentials', '/portal/logout', '/portal/api/credentials']) {
+      const r = await supertest(url).get(path).set('Cookie', cookie).query(query);
+      assert.equal(r.status, 404, `GET ${path}`);
+      assert.equal(r.headers.location, undefined);
+      assert.doesNotMatch(r.text, /ASIA[A-Z0-9]{16}|SigninToken/);
+    }
+    assert.match((await agent.get('/portal/')).text, /Your permission sets/, 'GET /portal/logout did not sign out');
+  });
+
+  it('B5: headers on every portal answer; no-store on every page, above all the credentials page and the API', async () => {
+    const { agent } = await signedIn(url, 'alice', pw('alice'));
+    const answers: Array<[string, supertest.Response]> = [
+      ['sign-in page', await supertest(url).get('/portal/')],
+      ['home', await agent.get('/portal/')],
+      ['refused sign-in', await supertest.agent(url).post('/portal/login').type('form').send({})],
+      ['credentials', await postForm(agent, '/portal/credentials', { permissionSet: 'Developer' })],
+      ['not entitled', await postForm(agent, '/portal/credentials', { permissionSet: 'Admin' })],
+      ['404', await agent.get('/portal/no-such-page')],
+      ['API', await apiCredentials(url, { username: 'alice', password: pw('alice'), permissionSet: 'Developer' })],
+      ['API refused', await apiCredentials(url, { username: 'alice', password: 'wrong-password', permissionSet: 'Developer' })],
+    ];
+    for (const [what, r] of answers) {
+      assert.match(r.headers['content-security-policy'] ?? '', /frame-ancestors 'none'/, what);
+      assert.match(r.headers['content-security-policy'] ?? '', /script-src 'self'/, what);
+      assert.equal(r.headers['x-content-type-options'], 'nosniff', what);
+      assert.equal(r.headers['referrer-policy'], 'no-referrer', what);
+      assert.match(r.headers['cache-control'] ?? '', /no-store/, what);
+      assert.ok(r.headers['x-amzn-requestid'], what);
+    }
+    const creds = answers.find(([w]) => w === 'credentials')![1];
+    assert.equal(creds.status, 200);
+    assert.match(creds.text, /<meta name="referrer" content="no-referrer">/);
+    assert.doesNotMatch(creds.text, /<script>|<[^>]+\son[a-z]+=/i, 'no inline script (the CSP forbids it)');
+  });
+});
+
+describe('portal sessions with an https publicUrl behind a trusted proxy (B2, B5)', { skip }, () => {
+  let slapd: Slapd;
+  let env: PortalEnv;
+  let gh: TestGatehouse;
+  const publicUrl = 'https://gatehouse.test';
+
+  before(async () => {
+    slapd = await startSlapd();
+    env = await portalEnv(slapd, { extra: { server: { publicUrl, trustProxy: 'loopback' } } });
+    gh = env.gh;
+  });
+  after(async () => {
+    await env?.close();
+    await slapd?.cleanup();
+  });
+
+  it('__Host-gatehouse-portal: Secure, HttpOnly, SameSite=Lax, Path=/, no Domain; HSTS; the hand-off names the public URLs', async () => {
+    const form = await supertest(gh.url).get('/portal/').set('X-Forwarded-Proto', 'https');
+    const anon = named(form, `__Host-${PORTAL}`);
+    assert.ok(anon, cookies(form).join(' | '));
+    assert.match(anon, /; Secure/);
+    assert.match(form.headers['strict-transport-security']!, /max-age=\d+/);
+    const r = await supertest(gh.url)
+      .post('/portal/login')
+      .set('X-Forwarded-Proto', 'https')
+      .set('Cookie', pair(anon))
+      .type('form')
+      .send({ _csrf: csrfIn(form.text)!, username: 'alice', password: slapd.passwords.alice! });
+    assert.equal(r.status, 303, text(r.text).slice(0, 300));
+    const cookie = named(r, `__Host-${PORTAL}`)!;
+    for (const flag of [/; Path=\//, /; HttpOnly/, /; Secure/, /; SameSite=Lax/]) assert.match(cookie, flag);
+    assert.doesNotMatch(cookie, /; Domain=/);
+    assert.equal(cookies(r).some((c) => c.startsWith(`${PORTAL}=`)), false, 'no cookie without the prefix');
+    const home = await supertest(gh.url).get('/portal/').set('X-Forwarded-Proto', 'https').set('Cookie', pair(cookie));
+    const go = await supertest(gh.url)
+      .post('/portal/console')
+      .set('X-Forwarded-Proto', 'https')
+      .set('Cookie', pair(cookie))
+      .type('form')
+      .send({ _csrf: csrfIn(home.text)!, permissionSet: 'Developer' });
+    assert.equal(go.status, 303);
+    const federation = new URL(go.headers.location!, publicUrl);
+    assert.equal(federation.searchParams.get('Issuer'), `${publicUrl}/portal/?set=Developer`);
+    assert.equal(federation.searchParams.get('Destination'), `${publicUrl}/console/`);
+    assert.match(go.headers['strict-transport-security']!, /max-age=\d+/);
+  });
+});
