@@ -17,18 +17,10 @@ import {
   GetAccountSummaryCommand,
   ListAccountAliasesCommand,
 } from '@aws-sdk/client-iam';
+import { sdkError } from './helpers.js';
 import { startGatehouse, type Credentials, type TestGatehouse } from '../support/gatehouse.js';
 import { call, xmlText } from '../support/signed.js';
 
-async function sdkError(p: Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name.replace(/Exception$/, ''), status: e.$metadata?.httpStatusCode, message: e.message };
-  }
-  assert.fail('expected the call to be refused');
-}
 
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 const POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });

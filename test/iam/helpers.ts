@@ -125,3 +125,14 @@ export async function pages<T>(fetch: (marker: string | undefined) => Promise<{ 
 
 /** The account id in ARNs of this Gatehouse. */
 export const arn = (gh: TestGatehouse, resource: string) => `arn:aws:iam::${gh.accountId}:${resource}`;
+
+/** The error name an SDK call rejects with (the wire code: the SDK's name without `Exception`), its HTTP status and message. */
+export async function sdkError(p: Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name.replace(/Exception$/, ''), status: e.$metadata?.httpStatusCode, message: e.message };
+  }
+  assert.fail('expected the call to be refused');
+}

@@ -20,6 +20,7 @@ import {
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
+import { sdkError } from './helpers.js';
 import { startGatehouse, type Credentials, type TestGatehouse } from '../support/gatehouse.js';
 import { call, unknownKeyId, xmlText } from '../support/signed.js';
 
@@ -34,17 +35,6 @@ const SELF_SERVICE = JSON.stringify({
   ],
 });
 
-/** The error name an SDK call rejects with (and its HTTP status). */
-async function sdkError(p: Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    // The SDK names modelled errors `<Code>Exception`; the wire code is the name without it.
-    return { name: e.name.replace(/Exception$/, ''), status: e.$metadata?.httpStatusCode, message: e.message };
-  }
-  assert.fail('expected the call to be refused');
-}
 
 /** Every byte of the SQLite database, its WAL and shared-memory files. */
 function databaseBytes(gh: TestGatehouse): Buffer {

@@ -24,6 +24,7 @@ import {
   ResyncMFADeviceCommand,
 } from '@aws-sdk/client-iam';
 import { FixedClock } from '../../src/shared/clock.js';
+import { sdkError } from './helpers.js';
 import { startGatehouse, type Credentials, type TestGatehouse } from '../support/gatehouse.js';
 import { tempDir } from '../support/files.js';
 
@@ -55,15 +56,6 @@ function totp(seed: string, step: number): string {
 }
 const stepOf = (ms: number) => Math.floor(ms / 30_000);
 
-async function sdkError(p: Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name.replace(/Exception$/, ''), status: e.$metadata?.httpStatusCode, message: e.message };
-  }
-  assert.fail('expected the call to be refused');
-}
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

@@ -18,18 +18,10 @@ import {
   UpdateAccountPasswordPolicyCommand,
   UpdateLoginProfileCommand,
 } from '@aws-sdk/client-iam';
+import { sdkError } from './helpers.js';
 import { startGatehouse, type Credentials, type TestGatehouse } from '../support/gatehouse.js';
 import { call, xmlText } from '../support/signed.js';
 
-async function sdkError(p: Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name.replace(/Exception$/, ''), status: e.$metadata?.httpStatusCode, message: e.message };
-  }
-  assert.fail('expected the call to be refused');
-}
 
 const HASH = /\$argon2|\$2[aby]\$|passwordHash|PasswordHash/;
 

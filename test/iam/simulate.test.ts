@@ -20,17 +20,9 @@ import {
   type ContextEntry,
   type EvaluationResult,
 } from '@aws-sdk/client-iam';
+import { sdkError } from './helpers.js';
 import { startGatehouse, type Credentials, type TestGatehouse } from '../support/gatehouse.js';
 
-async function sdkError(p: Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name.replace(/Exception$/, ''), status: e.$metadata?.httpStatusCode, message: e.message };
-  }
-  assert.fail('expected the call to be refused');
-}
 
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const decisions = (results: EvaluationResult[] | undefined) => (results ?? []).map((r) => [r.EvalActionName, r.EvalResourceName, r.EvalDecision]);
