@@ -28,6 +28,7 @@ import { TokenService } from './sts/tokens.js';
 import { temporaryResolver } from './sts/resolve.js';
 import { stsActions } from './sts/actions.js';
 import { openSessionStore } from './web/session-store.js';
+import { redisLimitStores } from './web/rate-limit-store.js';
 import { sessionMiddleware } from './web/sessions.js';
 import { Signin } from './federation/signin.js';
 import { federationRoutes } from './federation/routes.js';
@@ -119,7 +120,8 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const handlerFor = (address: { port: number }) => {
     if (port === 0) config = withBoundPort(config, address.port);
     // Built here, after the port is bound: with port 0 the public and console URLs name the real port.
-    const portal = portalRoutes({ directory: directory.connector, broker, sets, config: config.portal, clock, logger, publicUrl: config.server.publicUrl, consoleUrl: config.federation.consoleUrl, session: portalSession });
+    const limitStores = sessions.sendCommand ? redisLimitStores(sessions.sendCommand) : undefined;
+  const portal = portalRoutes({ limitStores, directory: directory.connector, broker, sets, config: config.portal, clock, logger, publicUrl: config.server.publicUrl, consoleUrl: config.federation.consoleUrl, session: portalSession });
     const app = createApp({
       config,
       logger,
@@ -129,7 +131,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         (a) => a.use(federationRoutes({ signin, clock, logger, consoleUrl: config.federation.consoleUrl, trustedIssuers: config.federation.trustedIssuers })),
         (a) => a.get('/', (_req, res) => res.redirect(302, '/portal/')),
         (a) => a.use(portal),
-        (a) => a.use('/console', consoleRoutes({ iam, resolveTemporary, publicPages: [signinRoutes({ iam, secure })], pages: consolePages() })),
+        (a) => a.use('/console', consoleRoutes({ iam, resolveTemporary, publicPages: [signinRoutes({ iam, secure, ...(limitStores && { limitStores }) })], pages: consolePages() })),
       ],
     });
     return (req: IncomingMessage, res: ServerResponse) => (isQueryRequest(req) ? void queryApi(req, res) : app(req, res));

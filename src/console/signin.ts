@@ -12,6 +12,7 @@
  *   session for the user, PasswordLastUsed recorded, the account remembered, 303 → /console/.
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
 import { rateLimit } from 'express-rate-limit';
 import type { IamDeps } from '../iam/actions/types.js';
 import { userArn } from '../iam/arns.js';
@@ -30,6 +31,8 @@ export interface SigninDeps {
   secure: boolean;
   /** Failed sign-ins allowed per window. Defaults: 5 per account + user, 20 per client IP, 15 minutes. */
   limits?: { perUser?: number; perIp?: number; windowMs?: number };
+  /** Shared rate-limit counters (Redis), when sessions are in Redis; in memory otherwise. */
+  limitStores?: RateLimitStoreFactory;
 }
 
 function cookieValue(req: Request, name: string): string | undefined {
@@ -77,8 +80,12 @@ function limiters(deps: SigninDeps): Limiters {
     const account = await findAccount(deps.iam.store, form(req, 'account'));
     return `${account?.id ?? form(req, 'account').toLowerCase()}|${form(req, 'username').toLowerCase()}`;
   };
-  const perUser = rateLimit({ ...common, identifier: 'signin-user', limit: deps.limits?.perUser ?? 5, keyGenerator: userKey });
-  const perIp = rateLimit({ ...common, identifier: 'signin-ip', limit: deps.limits?.perIp ?? 20 });
+  const store = (prefix: string) => {
+    const s = deps.limitStores?.(prefix);
+    return s ? { store: s } : {};
+  };
+  const perUser = rateLimit({ ...common, ...store('console-user'), identifier: 'signin-user', limit: deps.limits?.perUser ?? 5, keyGenerator: userKey });
+  const perIp = rateLimit({ ...common, ...store('console-ip'), identifier: 'signin-ip', limit: deps.limits?.perIp ?? 20 });
   return { handlers: [perIp, perUser], reset: async (req) => perUser.resetKey(await userKey(req)) };
 }
 

@@ -12,15 +12,21 @@
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import type { RequestHandler } from 'express';
 import type { PortalConfig } from '../config/portal.js';
+import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
 
 const WINDOW_MS = 15 * 60_000;
 
-export function signinLimits(config: PortalConfig, onLimit: RequestHandler): RequestHandler[] {
+export function signinLimits(config: PortalConfig, onLimit: RequestHandler, stores?: RateLimitStoreFactory): RequestHandler[] {
   const common = { windowMs: WINDOW_MS, standardHeaders: 'draft-8' as const, legacyHeaders: true, handler: onLimit };
+  const store = (prefix: string) => {
+    const s = stores?.(prefix);
+    return s ? { store: s } : {};
+  };
   return [
-    rateLimit({ ...common, limit: config.attemptsPerIp, keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? '0.0.0.0')}` }),
+    rateLimit({ ...common, ...store('portal-ip'), limit: config.attemptsPerIp, keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? '0.0.0.0')}` }),
     rateLimit({
       ...common,
+      ...store('portal-user'),
       limit: config.failuresPerAccount,
       skipSuccessfulRequests: true,
       requestWasSuccessful: (_req, res) => res.statusCode !== 401,

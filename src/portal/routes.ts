@@ -23,6 +23,7 @@ import { ServiceError } from '../shared/errors.js';
 import { csrfSynchronisedProtection, generateToken } from '../web/csrf.js';
 import type { Broker } from './broker.js';
 import { signinLimits } from './limits.js';
+import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
 import { setsFor, type PermissionSet } from './permission-sets.js';
 
 export interface PortalDeps {
@@ -36,6 +37,8 @@ export interface PortalDeps {
   consoleUrl: string;
   /** The portal's express-session middleware (cookie sessions for the pages). */
   session: express.RequestHandler;
+  /** Shared rate-limit counters (Redis), when sessions are in Redis; in memory otherwise. */
+  limitStores?: RateLimitStoreFactory;
 }
 
 interface PortalSession {
@@ -53,7 +56,7 @@ export function portalRoutes(deps: PortalDeps): Router {
   const limits = signinLimits(deps.config, (req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/portal/api/')) res.status(429).json({ code: 'Throttling', message: 'Too many sign-in attempts. Try again later.' });
     else page(req, res.status(429), 'portal/login', { error: 'Too many sign-in attempts. Try again later.', username: '', set: '' }).catch(next);
-  });
+  }, deps.limitStores);
   router.post(
     '/portal/api/credentials',
     (req, res, next) => (req.is('application/json') ? next() : void res.status(415).set('Cache-Control', 'no-store').json({ code: 'UnsupportedMediaType', message: 'Send the credentials as application/json.' })),

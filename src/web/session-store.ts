@@ -104,6 +104,8 @@ function guarded(store: session.Store): session.Store {
 export interface SessionStoreHandle {
   store: session.Store;
   kind: 'sqlite' | 'redis';
+  /** Redis only: raw commands, for the shared rate-limit counters. */
+  sendCommand?: (args: string[]) => Promise<unknown>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -125,6 +127,7 @@ export async function openSessionStore(setting: string, dataDir: string, logger:
   return {
     store,
     kind: 'redis',
+    sendCommand: (args) => client.sendCommand(args),
     ping: async () => (await client.ping()) === 'PONG',
     close: async () => {
       if (client.isReady) await client.quit().catch(() => undefined);

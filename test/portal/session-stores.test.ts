@@ -168,9 +168,11 @@ describe('portal sessions on Redis', { skip: noRedis }, () => {
     assert.equal(forged.status, 503, 'a cookie the store cannot look up: 503');
     assert.equal((await supertest(dead.url).get('/readyz')).status, 503);
     assert.equal((await supertest(dead.url).get('/healthz')).status, 200);
-    // The API needs no session: it keeps working.
+    // The API needs no session, but its rate-limit counters live in the same Redis: it fails
+    // closed (503) rather than let an attempt through uncounted.
     const api = await supertest(dead.url).post('/portal/api/credentials').send({ username: 'alice', password: slapd.passwords.alice!, permissionSet: 'Developer' });
-    assert.equal(api.status, 200);
+    assert.equal(api.status, 503);
+    assert.equal(api.text.includes('SessionToken'), false);
   });
 });
 
@@ -215,6 +217,17 @@ describe('F4-lite: two instances on one data dir and one Redis share portal sess
     const out = await supertest(b.url).post('/portal/logout').set('Cookie', cookie).type('form').send({ _csrf: token });
     assert.equal(out.status, 303);
     assert.match((await supertest(a.url).get('/portal/').set('Cookie', cookie)).text, /Sign in to Gatehouse/);
+  });
+
+  it('sign-in rate limits are shared through Redis: failures on A and B count against one budget', async () => {
+    const username = `nobody${Date.now().toString(36)}`;
+    const attempt = (gh: TestGatehouse) =>
+      supertest(gh.url).post('/portal/api/credentials').send({ username, password: 'wrong-password', permissionSet: 'Admin' });
+    for (const gh of [a, b, a, b, a]) assert.equal((await attempt(gh)).status, 401);
+    const sixth = await attempt(b);
+    assert.equal(sixth.status, 429, 'the sixth failure, on either instance, is over the shared budget of 5');
+    assert.ok(Number(sixth.headers['retry-after']) > 0);
+    assert.equal((await attempt(a)).status, 429);
   });
 
   it('a session opened on B is seen on A too (either order)', async () => {
