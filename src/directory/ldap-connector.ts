@@ -111,6 +111,32 @@ export class LdapConnector implements DirectoryConnector {
     }
   }
 
+  /**
+   * The groups of a user who already signed in, read with the service account (no password),
+   * so that a permission set is checked against current membership each time credentials are
+   * minted. Undefined when the user no longer exists (or is ambiguous); throws
+   * DirectoryUnavailable when the directory cannot answer within `timeoutMs`.
+   */
+  async currentGroups(username: string): Promise<string[] | undefined> {
+    const check = checkCredentials(username, 'x');
+    if (!check.ok) return undefined;
+    let session: LdapSession | undefined;
+    try {
+      const s = (session = new LdapSession(this.serverOptions()));
+      const work = (async () => {
+        if (this.settings.starttls) await s.starttls(this.tls);
+        const found = await s.lookup(check.username);
+        if (!found) return undefined;
+        return resolveGroups(directGroups(found.user, found.groupEntries), this.settings, (b, f, a) => s.search(b, f, a), this.logger);
+      })();
+      return await withDeadline('directory group lookup', this.settings.timeoutMs, work, () => s.destroy());
+    } catch (err) {
+      throw new DirectoryUnavailable('directory group lookup failed', { cause: err });
+    } finally {
+      session?.close();
+    }
+  }
+
   private refuse(reason: RefusalReason, username: unknown): LoginResult {
     this.logger.info({ event: 'directory.login', outcome: 'refused', reason, username: shown(username) }, 'directory login refused');
     return INVALID;

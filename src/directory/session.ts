@@ -27,6 +27,9 @@ import { wireFilter } from './wire-filter.js';
 interface Internals {
   _adminClient: LdapClient;
   _userClient: LdapClient;
+  _findUser(username: string, cb: (err: unknown, user?: LdapEntry) => void): void;
+  _findGroups(user: LdapEntry, cb: (err: unknown, user?: LdapEntry & { _groups?: LdapEntry[] }) => void): void;
+  opts: { groupSearchFilter?: unknown };
   _search(base: string, options: { filter: string; scope: string; attributes: string[] }, cb: (err: unknown, items?: LdapEntry[]) => void): void;
 }
 
@@ -105,6 +108,24 @@ export class LdapSession {
         if (err !== undefined && err !== null && err === this.userBindError) return resolve({ kind: 'refused', error: err });
         const step = this.userBindError === undefined ? 'service bind or user search' : 'group search';
         reject(new DirectoryFault(step, err ?? 'no user returned'));
+      });
+    });
+    return this.race(work);
+  }
+
+  /**
+   * The user's entry and direct groups found with the service account alone (no user bind):
+   * for re-checking group membership of someone who already signed in. Zero or several
+   * matches resolve to undefined.
+   */
+  lookup(username: string): Promise<{ user: LdapEntry; groupEntries: LdapEntry[] } | undefined> {
+    const work = new Promise<{ user: LdapEntry; groupEntries: LdapEntry[] } | undefined>((resolve, reject) => {
+      this.internals._findUser(username, (err, user) => {
+        if (typeof err === 'string' && /^unexpected number of matches/.test(err)) return resolve(undefined);
+        if (err) return reject(new DirectoryFault('user search', err));
+        if (!user) return resolve(undefined);
+        if (!this.internals.opts.groupSearchFilter) return resolve({ user, groupEntries: [] });
+        this.internals._findGroups(user, (gerr, withGroups) => (gerr ? reject(new DirectoryFault('group search', gerr)) : resolve({ user, groupEntries: withGroups?._groups ?? [] })));
       });
     });
     return this.race(work);

@@ -27,6 +27,12 @@ export type LoginResult =
 export interface DirectoryConnector {
   /** Checks a username and password. Never throws; never resolves later than its deadline. */
   login(username: unknown, password: unknown): Promise<LoginResult>;
+  /**
+   * The current groups of a signed-in user, read with the service account (no password);
+   * undefined when the user no longer exists. Throws DirectoryUnavailable when the directory
+   * cannot answer.
+   */
+  currentGroups(username: string): Promise<string[] | undefined>;
   /** Readiness: can the service account bind within the deadline? Never throws. */
   ping(): Promise<boolean>;
   /** Stops accepting logins and releases resources. */

@@ -144,7 +144,22 @@ async function pick(deps: PortalDeps, req: Request, res: Response): Promise<{ us
     await page(req, res.status(401), 'portal/login', { error: 'Your portal session has ended. Please sign in again.', username: '', set: name.slice(0, 64) });
     return undefined;
   }
-  const set = setsFor(deps.sets, s.user.groups).find((x) => x.name === name);
+  // Membership is read again (service account, no password) before every mint, so removing
+  // someone from a group takes effect on their next click, not at their next sign-in.
+  let groups: string[] | undefined;
+  try {
+    groups = await deps.directory.currentGroups(s.user.username);
+  } catch {
+    res.status(503).render('portal/unavailable');
+    return undefined;
+  }
+  if (groups === undefined) {
+    await regenerate(req);
+    await page(req, res.status(401), 'portal/login', { error: 'Your portal session has ended. Please sign in again.', username: '', set: name.slice(0, 64) });
+    return undefined;
+  }
+  s.user = { ...s.user, groups };
+  const set = setsFor(deps.sets, groups).find((x) => x.name === name);
   if (!set) {
     res.status(403).render('error', { title: 'Not entitled', message: `You are not entitled to the permission set "${name.slice(0, 64)}".`, requestId: String(res.locals.requestId ?? '') });
     return undefined;

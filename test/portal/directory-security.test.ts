@@ -159,7 +159,7 @@ describe('directory sign-in attacks (SECURITY A, G1, G2)', { skip }, () => {
     assert.ok(['account-locked', 'bad-password'].includes(reasonOf('dave')));
   });
 
-  it('A6: a user removed from a group gets new credentials without that set (form and API)', async () => {
+  it('A6: a user removed from a group gets new credentials without that set (live session, new sign-in, API)', async () => {
     const first = await signedIn(url, 'bob', pw('bob'));
     assert.deepEqual(first.sets, ['Staff', 'Admin']);
     // Take bob out of cn=admins (offline, with slapmodify; the relay keeps its port).
@@ -174,6 +174,10 @@ describe('directory sign-in attacks (SECURITY A, G1, G2)', { skip }, () => {
     tmp.cleanup();
     await slapd.start();
     assert.equal(mod.status, 0, mod.stderr);
+    // The portal session opened before the change is re-checked at the next mint: no Admin.
+    assert.equal((await postForm(first.agent, '/portal/credentials', { permissionSet: 'Admin' })).status, 403, 'a live session sees the change');
+    assert.equal((await postForm(first.agent, '/portal/console', { permissionSet: 'Admin' })).status, 403);
+    assert.equal((await postForm(first.agent, '/portal/credentials', { permissionSet: 'Staff' })).status, 200, 'the remaining set still works');
     const again = await signedIn(url, 'bob', pw('bob'));
     assert.deepEqual(again.sets, ['Staff']);
     const r = await postForm(again.agent, '/portal/credentials', { permissionSet: 'Admin' });
