@@ -6,7 +6,7 @@
  * Any store failure becomes ServiceUnavailable (503): a request is never served
  * with an anonymous session because the store could not be read.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import session from 'express-session';
@@ -113,7 +113,11 @@ export interface SessionStoreHandle {
 export async function openSessionStore(setting: string, dataDir: string, logger: Logger): Promise<SessionStoreHandle> {
   if (setting === 'sqlite') {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const store = new SqliteSessionStore(join(dataDir, 'sessions.db'));
+    // Sessions hold console credentials' tokens: the file is the owner's alone (0600), like the store's.
+    const file = join(dataDir, 'sessions.db');
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
+    const store = new SqliteSessionStore(file);
     return { store, kind: 'sqlite', ping: async () => true, close: async () => store.close() };
   }
   const client = createClient({ url: setting, disableOfflineQueue: true, socket: { connectTimeout: 2000, reconnectStrategy: (n: number) => Math.min(100 * 2 ** n, 2000) } });
