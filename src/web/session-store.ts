@@ -25,6 +25,9 @@ export class SqliteSessionStore extends session.Store {
     super();
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
+    // Sessions are cheap to lose and written on most requests: with WAL, NORMAL stays consistent
+    // and skips the fsync per commit (a power cut may forget the last sessions, never corrupt).
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec('CREATE TABLE IF NOT EXISTS sessions (sid TEXT PRIMARY KEY, expires INTEGER NOT NULL, sess TEXT NOT NULL)');
     this.db.exec('CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires)');
