@@ -11,6 +11,7 @@ import { FixedClock } from '../../src/shared/clock.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { startGatehouse, type Credentials, type TestGatehouse } from '../support/gatehouse.js';
 import { allow, clientsAt, creds, doc, trustOf, userWithKey } from '../sts/helpers.js';
+import { text } from '../support/html.js';
 
 export { allow, deny, doc } from '../sts/helpers.js';
 
@@ -108,15 +109,6 @@ export async function mutate(agent: Agent, path: string, fields: Record<string, 
   return { flash: text(m?.[2] ?? ''), kind: m?.[1] ?? '', location, page: page.text };
 }
 
-/** HTML text with ejs's escapes undone. */
-export function text(html: string): string {
-  return html
-    .replace(/<[^>]+>/g, '')
-    .replace(/&#34;|&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
+export { text };
 
 export const errorsOn = (html: string) => [...html.matchAll(/<p class="error"[^>]*>([\s\S]*?)<\/p>/g)].map((m) => text(m[1]!));

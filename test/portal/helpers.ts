@@ -17,6 +17,7 @@ import type { Logger } from '../../src/shared/logger.js';
 import { tempDir } from '../support/files.js';
 import { startGatehouse, type Credentials, type TestGatehouse } from '../support/gatehouse.js';
 import { SUFFIX, type Slapd } from '../support/slapd.js';
+import { text } from '../support/html.js';
 
 export type Agent = ReturnType<typeof supertest.agent>;
 
@@ -148,16 +149,7 @@ export const cookies = (r: supertest.Response) => (r.headers['set-cookie'] as un
 export const named = (r: supertest.Response, name: string) => cookies(r).find((c) => c.startsWith(`${name}=`));
 export const pair = (cookie: string) => cookie.split(';')[0]!;
 
-/** HTML text with tags removed and ejs's escapes undone. */
-export function text(html: string): string {
-  return html
-    .replace(/<[^>]+>/g, '')
-    .replace(/&#34;|&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
+export { text };
 
 /** The session's CSRF token, from the portal page at `path`. */
 export async function csrf(agent: Agent, path = '/portal/'): Promise<string> {
