@@ -74,6 +74,9 @@ interface Row {
   ratio?: number;
   invalid?: string;
   goal?: Goal;
+  /** CPU per answered request during the measured run, µs: the server child's, and autocannon's (this process). */
+  serverUs?: number;
+  clientUs?: number;
 }
 
 const ISSUE3: Goal = { issue: '#3', minRatio: 1.0, maxP99Ms: 20 };
@@ -94,19 +97,33 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<boolean> 
   const cpu = { wall0: 0, machine0: 0, own0: process.cpuUsage(), wall: 0, ours: 0, others: 0 };
   const GET = [{ method: 'GET', path: '/', headers: {} }];
   const slices: LoadResult[] = [];
-  let expressUrl = '';
+  const sliceCpu: Array<{ serverUs: number; clientUs: number }> = [];
+  let expressChild: Child | undefined;
 
   /** One bare-Express slice (the server is warm); its req/s brackets the runs on either side. */
   async function slice(): Promise<LoadResult> {
-    const r = await load(expressUrl, GET, { connections: options.connections, seconds: options.sliceSeconds });
+    const run = await cpuOf(expressChild!, () => load(expressChild!.url, GET, { connections: options.connections, seconds: options.sliceSeconds }));
+    const r = run.result;
     if (r.non2xx || r.errors) throw new Error(`bare Express slice: ${r.non2xx} non-2xx, ${r.errors} errors`);
     slices.push(r);
+    sliceCpu.push(run);
     return r;
   }
 
+  /** Runs one load and measures the CPU the server child and this process (autocannon) spent on it, per answered request. */
+  async function cpuOf(server: Child, run: () => Promise<LoadResult>): Promise<{ result: LoadResult; serverUs: number; clientUs: number }> {
+    const s0 = server.cpuMs();
+    const c0 = process.cpuUsage();
+    const result = await run();
+    const c = process.cpuUsage(c0);
+    const n = Math.max(1, result.total);
+    return { result, serverUs: ((server.cpuMs() - s0) * 1000) / n, clientUs: (c.user + c.system) / n };
+  }
+
   /** Checks one request, warms up, measures; records the row. */
-  async function measure(url: string, row: Row, pool: () => Promise<PlainRequest[]>, expect: (body: string) => string | undefined): Promise<void> {
+  async function measure(server: Child, row: Row, pool: () => Promise<PlainRequest[]>, expect: (body: string) => string | undefined): Promise<void> {
     rows.push(row);
+    const { url } = server;
     const t0 = Date.now();
     const requests = await pool();
     const t1 = Date.now();
@@ -125,7 +142,10 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<boolean> 
     }
     const t2 = Date.now();
     const before = slices[slices.length - 1]!;
-    row.result = await load(url, requests, { connections: options.connections, seconds: options.seconds });
+    const run = await cpuOf(server, () => load(url, requests, { connections: options.connections, seconds: options.seconds }));
+    row.result = run.result;
+    row.serverUs = run.serverUs;
+    row.clientUs = run.clientUs;
     const t3 = Date.now();
     const after = await slice();
     row.ratio = row.result.rps / ((before.rps + after.rps) / 2);
@@ -198,16 +218,18 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<boolean> 
     process.stderr.write(`  http: servers started in ${Date.now() - t} ms\n`);
 
     // --- references ----------------------------------------------------------------------------
-    expressUrl = express.url;
+    expressChild = express;
+    const expressUrl = express.url;
     const check = await send(expressUrl, GET[0]!);
     if (check.status !== 200 || oneKb(check.body)) throw new Error(`bare Express: HTTP ${check.status}, ${check.body.length} bytes`);
     await load(expressUrl, GET, { connections: options.connections, seconds: options.warmupSeconds });
     await slice();
-    if (nodeHttp) await measure(nodeHttp.url, { id: 'node-http', name: 'raw node:http, GET 1 KB (reference)' }, async () => GET, oneKb);
+    if (nodeHttp) await measure(nodeHttp, { id: 'node-http', name: 'raw node:http, GET 1 KB (reference)' }, async () => GET, oneKb);
 
     // --- Gatehouse, 100 users ------------------------------------------------------------------
     if (smallGh && smallDir) {
       const { url } = smallGh;
+      const gh = smallGh;
       const { accountId, root } = smallDir;
       const user = await benchUser(url, root, accountId);
       const rootClients = clients(url, root);
@@ -220,16 +242,16 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<boolean> 
       const sessionPolicy = allow({ Action: 'iam:ListUsers', Resource: '*' });
 
       if (wanted('getuser')) {
-        await measure(url, { id: 'getuser', name: 'IAM GetUser, long-term key', goal: ISSUE3 }, pool(url, user, 'iam', () => ({ Action: 'GetUser' })), (b) =>
+        await measure(gh, { id: 'getuser', name: 'IAM GetUser, long-term key', goal: ISSUE3 }, pool(url, user, 'iam', () => ({ Action: 'GetUser' })), (b) =>
           b.includes('<UserName>bench-user</UserName>') ? undefined : 'no bench-user in the answer',
         );
       }
       if (wanted('listusers-100')) {
-        await measure(url, { id: 'listusers-100', name: 'IAM ListUsers MaxItems=100, 100 users' }, pool(url, user, 'iam', () => ({ Action: 'ListUsers', MaxItems: '100' })), pageOf(100, false));
+        await measure(gh, { id: 'listusers-100', name: 'IAM ListUsers MaxItems=100, 100 users' }, pool(url, user, 'iam', () => ({ Action: 'ListUsers', MaxItems: '100' })), pageOf(100, false));
       }
       if (wanted('gft')) {
         const fedPolicy = allow({ Action: 'iam:GetUser', Resource: '*' });
-        await measure(url, { id: 'gft', name: 'STS GetFederationToken, session policy', goal: ISSUE4_GFT },
+        await measure(gh, { id: 'gft', name: 'STS GetFederationToken, session policy', goal: ISSUE4_GFT },
           pool(url, broker, 'sts', (i) => ({ Action: 'GetFederationToken', Name: `bench-${i % 1000}`, Policy: fedPolicy, DurationSeconds: '3600' })),
           (b) => (b.includes('<SessionToken>') ? undefined : 'no SessionToken in the answer'),
         );
@@ -237,14 +259,14 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<boolean> 
       if (wanted('gci-temp')) {
         const fed = (await clients(url, broker).sts.send(new GetFederationTokenCommand({ Name: 'bench-fed', Policy: allow({ Action: 'iam:GetUser', Resource: '*' }), DurationSeconds: 3600 }))).Credentials!;
         const temp = { accessKeyId: fed.AccessKeyId!, secretAccessKey: fed.SecretAccessKey!, sessionToken: fed.SessionToken! };
-        await measure(url, { id: 'gci-temp', name: 'STS GetCallerIdentity, federation token', goal: ISSUE4_TEMP }, pool(url, temp, 'sts', () => ({ Action: 'GetCallerIdentity' })), (b) =>
+        await measure(gh, { id: 'gci-temp', name: 'STS GetCallerIdentity, federation token', goal: ISSUE4_TEMP }, pool(url, temp, 'sts', () => ({ Action: 'GetCallerIdentity' })), (b) =>
           b.includes(`federated-user/bench-fed</Arn>`) ? undefined : 'not the federated user',
         );
       }
       if (wanted('role-listusers')) {
         const assumed = (await clients(url, user).sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/bench-role`, RoleSessionName: 'bench', Policy: sessionPolicy }))).Credentials!;
         const temp = { accessKeyId: assumed.AccessKeyId!, secretAccessKey: assumed.SecretAccessKey!, sessionToken: assumed.SessionToken! };
-        await measure(url, { id: 'role-listusers', name: 'IAM ListUsers MaxItems=100, role session', goal: ISSUE4_TEMP }, pool(url, temp, 'iam', () => ({ Action: 'ListUsers', MaxItems: '100' })), pageOf(100, false));
+        await measure(gh, { id: 'role-listusers', name: 'IAM ListUsers MaxItems=100, role session', goal: ISSUE4_TEMP }, pool(url, temp, 'iam', () => ({ Action: 'ListUsers', MaxItems: '100' })), pageOf(100, false));
       }
     }
 
@@ -252,7 +274,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<boolean> 
     if (largeGh && largeDir) {
       const { url } = largeGh;
       const user = await benchUser(url, largeDir.root, largeDir.accountId);
-      await measure(url, { id: 'listusers-100k', name: 'IAM ListUsers MaxItems=100, 100,000 users' }, pool(url, user, 'iam', () => ({ Action: 'ListUsers', MaxItems: '100' })), pageOf(100, true));
+      await measure(largeGh, { id: 'listusers-100k', name: 'IAM ListUsers MaxItems=100, 100,000 users' }, pool(url, user, 'iam', () => ({ Action: 'ListUsers', MaxItems: '100' })), pageOf(100, true));
     }
     cpu.wall = Date.now() - cpu.wall0;
     cpu.others = machineBusyMs() - cpu.machine0;
@@ -274,6 +296,8 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<boolean> 
     bytes: 1024,
     ratio: 1,
     result: { rps: mean(rps), p50: median(slices.map((r) => r.p50)), p99: median(slices.map((r) => r.p99)), total: 0, non2xx: 0, errors: 0, timeouts: 0 },
+    serverUs: median(sliceCpu.map((c) => c.serverUs)),
+    clientUs: median(sliceCpu.map((c) => c.clientUs)),
   });
   console.log(`\nHTTP benchmark — node ${process.version}, ${cpus().length} CPUs, ${new Date().toISOString()}`);
   console.log(
@@ -288,9 +312,10 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<boolean> 
   );
   console.log(
     `SigV4 requests: pools of ${options.poolSize} distinct requests signed just before each run. Ratio = req/s ÷ the mean of the bare-Express slices ` +
-      `run just before and just after it (slices: ${Math.round(Math.min(...rps)).toLocaleString('en-US')}–${Math.round(Math.max(...rps)).toLocaleString('en-US')} req/s).\n`,
+      `run just before and just after it (slices: ${Math.round(Math.min(...rps)).toLocaleString('en-US')}–${Math.round(Math.max(...rps)).toLocaleString('en-US')} req/s).\n` +
+      `srv µs = CPU the server's process spent per answered request during the run (user + system, from /proc); ac µs = the same for autocannon (this process).\n`,
   );
-  const head = ['benchmark', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'resp B', '× Express', 'goal', ''];
+  const head = ['benchmark', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'resp B', 'srv µs', 'ac µs', '× Express', 'goal', ''];
   const body = rows.map((r) => {
     const res = r.result;
     const ratio = r.ratio ?? NaN;
@@ -303,13 +328,15 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<boolean> 
       res ? String(res.p99) : '-',
       res ? String(res.non2xx + res.errors) : '-',
       r.bytes === undefined ? '-' : String(r.bytes),
+      r.serverUs === undefined ? '-' : r.serverUs.toFixed(0),
+      r.clientUs === undefined ? '-' : r.clientUs.toFixed(0),
       res ? `${ratio.toFixed(2)}×` : '-',
       goal,
       verdict,
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i >= 7 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i >= 9 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   console.log([line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n'));
 
   // Compared through their ratios to the Express slices around each run, which corrects for drift.
