@@ -76,7 +76,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   for (const warning of configWarnings(config)) logger.warn(warning);
 
   const clock = options.clock ?? systemClock;
-  const store = await openStore(config.store.url, { dataDir: config.dataDir });
+  const store = await openStore(config.store.url, { dataDir: config.dataDir, revisionBoundMs: config.store.revocationBoundMs });
   const keyring = Keyring.open(config.dataDir, env.GATEHOUSE_KEK);
   const permissions = new PermissionResolver(store);
   setPolicyTimeZone(config.policy.timeZone);

@@ -62,14 +62,15 @@ export class Authenticator {
 
   /**
    * A long-term key's caller. Resolved callers are cached per key and reused while the
-   * account's revision is unchanged (status changes, deletions and renames all bump it),
-   * so a warm request costs one revision read, which the permission check then reuses.
+   * account's revision is unchanged (status changes, deletions and renames all bump it);
+   * the revision is the store's known one (no read unless a write or the bound intervened),
+   * and the permission check reuses it.
    */
   private async longTerm(auth: SigV4Auth): Promise<{ caller: Caller; secret: string }> {
     const { store } = this.deps;
     const hit = this.callers.get(auth.accessKeyId);
     if (hit) {
-      const revision = await store.accounts.revision(hit.caller.accountId);
+      const revision = await store.knownRevision(hit.caller.accountId);
       if (revision === hit.caller.revision) return hit;
     }
     const key = await store.accessKeys.get(auth.accessKeyId);
@@ -77,7 +78,7 @@ export class Authenticator {
       this.callers.delete(auth.accessKeyId);
       throw new InvalidClientTokenId(INVALID);
     }
-    const revision = await store.accounts.revision(key.accountId);
+    const revision = await store.knownRevision(key.accountId);
     const secret = this.secret(key.id, key.secretCiphertext);
     let caller: Caller;
     if (key.userId === null) {

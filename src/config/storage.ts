@@ -28,6 +28,14 @@ export const storeSchema = z
       .string()
       .refine(isStoreUrl, 'expected sqlite:PATH or a postgres:// URL')
       .default(DEFAULT_STORE_URL),
+    /**
+     * Revocation bound across instances, in ms. A change made through this instance (deny the
+     * broker, delete a key, detach a policy) applies to its very next request; a change made by
+     * another instance or process sharing the database applies here within this bound, the
+     * longest this instance reuses what it knows of the account's permissions without reading
+     * the store. 0 reads the store on every request. Default 250, at most 5000.
+     */
+    revocationBoundMs: z.number().int().min(0).max(5000).default(250),
   })
   .prefault({});
 

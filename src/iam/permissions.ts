@@ -36,7 +36,7 @@ export class PermissionResolver {
 
   /** The policy set to evaluate the caller's requests against (the root has none: it may do everything). */
   async policySet(caller: Caller): Promise<PolicySet> {
-    const revision = caller.revision ?? (await this.store.accounts.revision(caller.accountId));
+    const revision = caller.revision ?? (await this.store.knownRevision(caller.accountId));
     const key = `${caller.accessKeyId}|${caller.arn}`;
     const hit = this.cache.get(key);
     if (hit && hit.revision === revision) return hit.set;

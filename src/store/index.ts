@@ -28,6 +28,12 @@ export interface OpenStoreOptions {
   /** The data directory (config `dataDir`). The SQLite file's place comes from the URL, which
    * config already puts under it; the store creates the file's directory (0700) itself. */
   dataDir: string;
+  /**
+   * How long, in ms, `knownRevision` may reuse an account revision when no write was made
+   * through this store: the bound for changes made by other processes or instances. Default 0
+   * (read every time); the server passes `store.revocationBoundMs`.
+   */
+  revisionBoundMs?: number;
 }
 
 /** `sqlite:PATH` (relative to the working directory) or `sqlite::memory:`. */
@@ -59,7 +65,7 @@ export async function openStore(url: string, options: OpenStoreOptions): Promise
     await driver.close().catch(() => {});
     throw new Error(`store: cannot open ${redact(url)}: ${(err as Error).message}`, { cause: err });
   }
-  return sqlStore(driver);
+  return sqlStore(driver, { revisionBoundMs: options.revisionBoundMs ?? 0 });
 }
 
 /** The URL without its password, for messages. */

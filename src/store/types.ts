@@ -319,6 +319,13 @@ export interface Store extends Repositories {
   readonly kind: string;
   /** Runs fn atomically; the repositories passed in see and write within the transaction. */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * The account's revision as this process may rely on it (see revisions.ts): read again after
+   * any write made through this store, and otherwise at least every `revisionBoundMs`, the bound
+   * for changes made by other processes or instances. Caches keyed by revision use this;
+   * `accounts.revision` always reads.
+   */
+  knownRevision(accountId: string): Promise<number>;
   /** Whether the database answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

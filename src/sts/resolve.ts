@@ -24,7 +24,7 @@ export function temporaryResolver(store: Store, tokens: TokenService) {
   return async (auth: SigV4Auth, now: number, tokenParam?: string): Promise<{ caller: Caller; secret: string }> => {
     const token = auth.securityToken ?? tokenParam;
     const hit = token === undefined ? undefined : cache.get(token);
-    if (hit && hit.caller.accessKeyId === auth.accessKeyId && now < hit.exp && (await store.accounts.revision(hit.caller.accountId)) === hit.caller.revision) return hit;
+    if (hit && hit.caller.accessKeyId === auth.accessKeyId && now < hit.exp && (await store.knownRevision(hit.caller.accountId)) === hit.caller.revision) return hit;
     const fresh = await resolveFresh(auth, now, tokenParam);
     if (token !== undefined) {
       if (cache.size >= 10_000) cache.clear();
@@ -45,7 +45,7 @@ function resolver(store: Store, tokens: TokenService) {
     }
     const c = opened.claims;
     if (c.akid !== auth.accessKeyId) throw new InvalidClientTokenId(INVALID);
-    const revision = await store.accounts.revision(c.account).catch(() => undefined);
+    const revision = await store.knownRevision(c.account).catch(() => undefined);
     if (revision === undefined) throw new InvalidClientTokenId(INVALID);
     const session = {
       issuedAt: c.iat,

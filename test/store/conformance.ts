@@ -9,6 +9,7 @@ import { accountCases } from './cases/accounts.js';
 import { credentialCases } from './cases/credentials.js';
 import { groupCases } from './cases/groups.js';
 import { inlinePolicyCases } from './cases/inline-policies.js';
+import { knownRevisionCases, type OpenStore } from './cases/known-revision.js';
 import { managedPolicyCases } from './cases/managed-policies.js';
 import { revisionCases } from './cases/revision.js';
 import { roleCases } from './cases/roles.js';
@@ -16,7 +17,8 @@ import { signinTokenCases } from './cases/signin-tokens.js';
 import { transactionCases } from './cases/transactions.js';
 import { userCases } from './cases/users.js';
 
-export function storeConformance(name: string, open: () => Promise<Store>): void {
+/** `open` opens the same database each time it is called (cases use a second store as another instance). */
+export function storeConformance(name: string, open: OpenStore): void {
   describe(`store conformance: ${name}`, () => {
     let store: Store | undefined;
     const current = (): Store => {
@@ -39,6 +41,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     credentialCases(current);
     signinTokenCases(current);
     revisionCases(current);
+    knownRevisionCases(open);
     transactionCases(current);
   });
 }

@@ -41,7 +41,7 @@ if (unreachable === undefined) {
   });
   const url = new URL(baseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  storeConformance('postgres', () => openStore(url.toString(), { dataDir: '.' }));
+  storeConformance('postgres', (options) => openStore(url.toString(), { dataDir: '.', ...options }));
 
   describe('postgres store', () => {
     it('opens an already-migrated schema without re-running migrations', async () => {

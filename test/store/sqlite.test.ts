@@ -18,7 +18,7 @@ import { newAccount, user } from './fixtures.js';
 const tmp = tempDir();
 after(() => tmp.cleanup());
 
-storeConformance('sqlite', () => openStore(`sqlite:${join(tmp.dir, 'conformance', 'gatehouse.db')}`, { dataDir: tmp.dir }));
+storeConformance('sqlite', (options) => openStore(`sqlite:${join(tmp.dir, 'conformance', 'gatehouse.db')}`, { dataDir: tmp.dir, ...options }));
 
 describe('sqlite store', () => {
   it('creates the directory 0700 and the file 0600, in WAL mode with foreign keys', async () => {

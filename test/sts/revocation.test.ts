@@ -7,7 +7,9 @@
  * - deactivating the issuer's access key revokes nothing already issued (as in AWS);
  * - deleting the issuing user ends its federated sessions.
  * The broker is the `gatehouse-broker` user created at bootstrap. The bound is
- * measured: the first request after the revoking call returns must be refused.
+ * measured: on the instance that made the change, the first request after the revoking call
+ * returns must be refused; on a second instance, the first one too when its
+ * `store.revocationBoundMs` is 0, and one sent once its bound (250 ms by default) has passed.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -31,6 +33,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetFederationTokenCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { start, type RunningServer } from '../../src/main.js';
+import { loadConfig } from '../../src/config/index.js';
 import { FixedClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { startGatehouse, type Credentials, type TestGatehouse } from '../support/gatehouse.js';
@@ -163,7 +166,10 @@ describe('revocation (D5)', () => {
     const measured: Record<string, { stale: number; ms: number }> = {};
 
     before(async () => {
-      b = await start({ env: { PORT: '0', GATEHOUSE_DATA_DIR: gh.server.config.dataDir }, logger: silentLogger, out: { write: () => undefined }, clock });
+      // Bound 0: B reads the account revision on every request.
+      const env = { PORT: '0', GATEHOUSE_DATA_DIR: gh.server.config.dataDir };
+      const config = loadConfig({ env });
+      b = await start({ config: { ...config, store: { ...config.store, revocationBoundMs: 0 } }, env, logger: silentLogger, out: { write: () => undefined }, clock });
       assert.equal(b.accountId, gh.accountId);
       await role(gh, 'shared', trustOf(`arn:aws:iam::${gh.accountId}:user/gatehouse/${BROKER}`), { attach: [readArn] });
     });
@@ -225,6 +231,39 @@ describe('revocation (D5)', () => {
       const r = await bound(() => at.iam().send(new DeleteRoleCommand({ RoleName: 'ephemeral' })), () => onB(c).sts.send(new GetCallerIdentityCommand({})));
       measured.deleteRole = r;
       assert.deepEqual([r.stale, r.error], [0, 'InvalidClientTokenId']);
+    });
+
+    it('with the default bound (250 ms), B refuses within the bound', async () => {
+      const env = { PORT: '0', GATEHOUSE_DATA_DIR: gh.server.config.dataDir };
+      const c250 = await start({ env, logger: silentLogger, out: { write: () => undefined }, clock });
+      try {
+        assert.equal(c250.config.store.revocationBoundMs, 250);
+        const onC = (cr: Credentials) => clientsAt({ url: c250.url, root: gh.root }, clock).iam(cr);
+        const c = await assume('shared');
+        await onC(c).send(new ListUsersCommand({}));
+        await at.iam().send(new PutRolePolicyCommand({ RoleName: 'shared', PolicyName: 'stop', PolicyDocument: doc(deny('iam:ListUsers')) }));
+        const t0 = performance.now();
+        // A is the instance that made the change: its next request is refused.
+        await refused(at.iam(c).send(new ListUsersCommand({})), 'AccessDenied');
+        let refusedAfter: number | undefined;
+        while (refusedAfter === undefined && performance.now() - t0 < 2_000) {
+          try {
+            await onC(c).send(new ListUsersCommand({}));
+            await new Promise((r) => setTimeout(r, 10));
+          } catch (err) {
+            assert.equal((err as Error).name, 'AccessDenied');
+            refusedAfter = performance.now() - t0;
+          }
+        }
+        measured.defaultBound = { stale: -1, ms: Math.round(refusedAfter ?? -1) };
+        assert.ok(refusedAfter !== undefined, 'the second instance never refused the revoked session');
+        // Refused within the bound (plus the time of one request), and by then every request is.
+        assert.ok(refusedAfter <= 250 + 150, `refused only after ${refusedAfter} ms`);
+        await refused(onC(c).send(new ListUsersCommand({})), 'AccessDenied');
+      } finally {
+        await at.iam().send(new DeleteRolePolicyCommand({ RoleName: 'shared', PolicyName: 'stop' }));
+        await c250.close();
+      }
     });
   });
 });

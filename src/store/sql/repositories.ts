@@ -15,6 +15,7 @@ import { SqlMfaDevices } from './mfa-devices.js';
 import { SqlRoles } from './roles.js';
 import { SqlSigninTokens } from './signin-tokens.js';
 import { SqlUsers } from './users.js';
+import { KnownRevisions } from '../revisions.js';
 
 export function sqlRepositories(db: SqlDriver): Repositories {
   return {
@@ -32,12 +33,43 @@ export function sqlRepositories(db: SqlDriver): Repositories {
 }
 
 /** A Store over an open driver whose schema is up to date. */
-export function sqlStore(driver: SqlDriver): Store {
+export function sqlStore(driver: SqlDriver, options: { revisionBoundMs?: number } = {}): Store {
+  const counted = countingWrites(driver);
+  const repositories = sqlRepositories(counted.driver);
+  const known = new KnownRevisions((id) => repositories.accounts.revision(id), counted.writes, options.revisionBoundMs ?? 0);
   return {
-    ...sqlRepositories(driver),
+    ...repositories,
     kind: driver.dialect,
-    transaction: (fn) => driver.transaction((tx) => fn(sqlRepositories(tx))),
+    transaction: (fn) => counted.driver.transaction((tx) => fn(sqlRepositories(tx))),
+    knownRevision: (accountId) => known.get(accountId),
     ping: () => driver.ping(),
     close: () => driver.close(),
   };
+}
+
+const READ_ONLY = /^\s*select\b/i;
+
+/**
+ * The root driver, counting the writes made through it (every transaction and every statement
+ * that is not a SELECT), each once it has finished, committed or not.
+ */
+function countingWrites(driver: SqlDriver): { driver: SqlDriver; writes: () => number } {
+  let writes = 0;
+  const counted = async <T>(op: Promise<T>): Promise<T> => {
+    try {
+      return await op;
+    } finally {
+      writes++;
+    }
+  };
+  const wrapped: SqlDriver = {
+    dialect: driver.dialect,
+    all: (sql, params) => (READ_ONLY.test(sql) ? driver.all(sql, params) : counted(driver.all(sql, params))),
+    get: (sql, params) => (READ_ONLY.test(sql) ? driver.get(sql, params) : counted(driver.get(sql, params))),
+    run: (sql, params) => counted(driver.run(sql, params)),
+    transaction: (fn) => counted(driver.transaction(fn)),
+    ping: () => driver.ping(),
+    close: () => driver.close(),
+  };
+  return { driver: wrapped, writes: () => writes };
 }
