@@ -121,7 +121,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     if (port === 0) config = withBoundPort(config, address.port);
     // Built here, after the port is bound: with port 0 the public and console URLs name the real port.
     const limitStores = sessions.sendCommand ? redisLimitStores(sessions.sendCommand) : undefined;
-  const portal = portalRoutes({ limitStores, directory: directory.connector, broker, sets, config: config.portal, clock, logger, publicUrl: config.server.publicUrl, consoleUrl: config.federation.consoleUrl, session: portalSession });
+  const portal = portalRoutes({ limitStores, directory: directory.connector, broker, sets, config: config.portal, clock, logger, publicUrl: config.server.publicUrl, consoleUrl: config.federation.consoleUrl, session: portalSession, loginCsrfKey: keyring.deriveKey('portal-login-csrf') });
     const app = createApp({
       config,
       logger,

@@ -10,17 +10,23 @@
  * (anything else is a 400 with the generic message); every form has a CSRF token; nothing
  * that mints credentials answers GET; idle and absolute timeouts, measured on the injected
  * clock, end the session server-side (a new session id); a directory that is down is a 503,
- * never a bad password. The form and the API share one set of rate limits. A page with a
- * CSRF token is rendered only once its session is saved: a session store that is down is a
- * 503, never a page backed by no session.
+ * never a bad password. The form and the API share one set of rate limits.
+ * Sessions exist only once signed in. The sign-in form's CSRF token is a signed double-submit
+ * cookie (web/login-csrf.ts), so showing the sign-in page writes nothing to the session store;
+ * a sign-in on a session id generated for this request keeps that fresh id, and one that came
+ * with a stored session regenerates it. A signed-in page with a CSRF token is rendered only
+ * once its session is saved: a session store that is down is a 503, never a page backed by no
+ * session.
  */
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { PortalConfig } from '../config/portal.js';
 import type { DirectoryConnector, DirectoryUser } from '../directory/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { Clock } from '../shared/clock.js';
 import { ServiceError } from '../shared/errors.js';
 import { csrfSynchronisedProtection, generateToken } from '../web/csrf.js';
+import { loginCsrf, type LoginCsrf } from '../web/login-csrf.js';
+import { issuedHere } from '../web/sessions.js';
 import type { Broker } from './broker.js';
 import { signinLimits } from './limits.js';
 import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
@@ -39,6 +45,8 @@ export interface PortalDeps {
   session: express.RequestHandler;
   /** Shared rate-limit counters (Redis), when sessions are in Redis; in memory otherwise. */
   limitStores?: RateLimitStoreFactory;
+  /** HMAC key of the sign-in form's CSRF cookie (derived from the KEK: every instance agrees). */
+  loginCsrfKey: Buffer;
 }
 
 interface PortalSession {
@@ -50,12 +58,28 @@ interface PortalSession {
 
 const GENERIC = 'The user name or password is incorrect.';
 
+interface SigninLocals {
+  error: string;
+  username: string;
+  /** The permission set to return to after signing in. */
+  set: string;
+}
+/** Renders the sign-in form with a fresh CSRF cookie; it stores nothing in the session. */
+type SigninPage = (req: Request, res: Response, locals: SigninLocals) => void;
+
 export function portalRoutes(deps: PortalDeps): Router {
   const router = Router();
+  const signinCsrf = loginCsrf({
+    key: deps.loginCsrfKey,
+    secure: deps.publicUrl.startsWith('https:'),
+    lifetimeMs: deps.config.idleTimeoutMinutes * 60_000,
+    now: () => deps.clock.now(),
+  });
+  const signinPage: SigninPage = (_req, res, locals) => res.render('portal/login', { ...locals, csrfToken: signinCsrf.issue(res) });
   // One set of limits for the form and the API, so that neither adds to the other's budget.
-  const limits = signinLimits(deps.config, (req: Request, res: Response, next: NextFunction) => {
+  const limits = signinLimits(deps.config, (req: Request, res: Response) => {
     if (req.path.startsWith('/portal/api/')) res.status(429).json({ code: 'Throttling', message: 'Too many sign-in attempts. Try again later.' });
-    else page(req, res.status(429), 'portal/login', { error: 'Too many sign-in attempts. Try again later.', username: '', set: '' }).catch(next);
+    else signinPage(req, res.status(429), { error: 'Too many sign-in attempts. Try again later.', username: '', set: '' });
   }, deps.limitStores);
   router.post(
     '/portal/api/credentials',
@@ -72,21 +96,24 @@ export function portalRoutes(deps: PortalDeps): Router {
   router.get('/portal/', async (req, res) => {
     const s = await current(deps, req);
     const focus = typeof req.query.set === 'string' ? req.query.set.slice(0, 64) : '';
-    if (!s) return page(req, res, 'portal/login', { error: '', username: '', set: focus });
+    if (!s) return signinPage(req, res, { error: '', username: '', set: focus });
     await page(req, res, 'portal/home', { user: s.user, sets: setsFor(deps.sets, s.user.groups), focus });
   });
-  router.post('/portal/login', csrfSynchronisedProtection, ...limits, async (req, res) => {
+  router.post('/portal/login', signinCsrf.protect, ...limits, async (req, res) => {
     const set = typeof req.body.set === 'string' ? req.body.set.slice(0, 64) : '';
     if (typeof req.body.username !== 'string' || typeof req.body.password !== 'string') {
-      return page(req, res.status(400), 'portal/login', { error: GENERIC, username: '', set });
+      return signinPage(req, res.status(400), { error: GENERIC, username: '', set });
     }
     const result = await deps.directory.login(req.body.username, req.body.password);
     if (!result.ok) {
       if (result.reason === 'unavailable') return res.status(503).render('portal/unavailable');
       const username = typeof req.body.username === 'string' ? req.body.username.slice(0, 64) : '';
-      return page(req, res.status(401), 'portal/login', { error: GENERIC, username, set });
+      return signinPage(req, res.status(401), { error: GENERIC, username, set });
     }
-    await regenerate(req);
+    // No fixation: a session that came with the request (someone's, maybe planted) is replaced by
+    // a new id and deleted; an id generated for this request is already new and stored nowhere.
+    if (!issuedHere(req)) await regenerate(req);
+    signinCsrf.clear(res);
     const now = deps.clock.now();
     req.session.portal = { user: result.user, loginAt: now, seenAt: now } satisfies PortalSession;
     await save(req); // before the redirect: a store that cannot keep the session is a 503
@@ -95,7 +122,7 @@ export function portalRoutes(deps: PortalDeps): Router {
   });
   router.post('/portal/logout', csrfSynchronisedProtection, (req, res, next) => req.session.destroy((err) => (err ? next(err) : res.redirect(303, '/portal/'))));
   router.post('/portal/console', csrfSynchronisedProtection, async (req, res) => {
-    const picked = await pick(deps, req, res);
+    const picked = await pick(deps, req, res, signinPage);
     if (!picked) return;
     const token = await deps.broker.consoleSigninToken(picked.set, picked.user, req.ip ?? '0.0.0.0');
     const issuer = `${deps.publicUrl}/portal/?set=${encodeURIComponent(picked.set.name)}`;
@@ -103,7 +130,7 @@ export function portalRoutes(deps: PortalDeps): Router {
     res.redirect(303, `/federation?${q.toString()}`);
   });
   router.post('/portal/credentials', csrfSynchronisedProtection, async (req, res) => {
-    const picked = await pick(deps, req, res);
+    const picked = await pick(deps, req, res, signinPage);
     if (!picked) return;
     const c = await deps.broker.credentials(picked.set, picked.user, req.ip ?? '0.0.0.0');
     res.render('portal/credentials', {
@@ -120,7 +147,8 @@ export function portalRoutes(deps: PortalDeps): Router {
 
 /**
  * The signed-in portal session, or undefined. Past its idle or absolute timeout (on the
- * injected clock) the session is ended server-side: regenerated, so the old id is dead.
+ * injected clock) the session is ended server-side: deleted from the store, so the old id is
+ * dead (and no empty session is stored in its place).
  */
 async function current(deps: PortalDeps, req: Request): Promise<PortalSession | undefined> {
   const s = req.session.portal as PortalSession | undefined;
@@ -129,19 +157,19 @@ async function current(deps: PortalDeps, req: Request): Promise<PortalSession | 
   const idle = now - (s.seenAt ?? s.loginAt) > deps.config.idleTimeoutMinutes * 60_000;
   if (idle || now - s.loginAt > deps.config.absoluteTimeoutHours * 3600_000) {
     deps.logger.info({ event: 'portal.timeout', dn: s.user.dn, reason: idle ? 'idle' : 'absolute' }, 'portal session ended');
-    await regenerate(req);
+    await end(req);
     return undefined;
   }
   s.seenAt = now;
   return s;
 }
 
-async function pick(deps: PortalDeps, req: Request, res: Response): Promise<{ user: DirectoryUser; set: PermissionSet } | undefined> {
+async function pick(deps: PortalDeps, req: Request, res: Response, signinPage: SigninPage): Promise<{ user: DirectoryUser; set: PermissionSet } | undefined> {
   const name = typeof req.body.permissionSet === 'string' ? req.body.permissionSet : '';
   const s = await current(deps, req);
   if (!s) {
     // Signing in again returns to the set that was asked for.
-    await page(req, res.status(401), 'portal/login', { error: 'Your portal session has ended. Please sign in again.', username: '', set: name.slice(0, 64) });
+    signinPage(req, res.status(401), { error: 'Your portal session has ended. Please sign in again.', username: '', set: name.slice(0, 64) });
     return undefined;
   }
   // Membership is read again (service account, no password) before every mint, so removing
@@ -154,8 +182,8 @@ async function pick(deps: PortalDeps, req: Request, res: Response): Promise<{ us
     return undefined;
   }
   if (groups === undefined) {
-    await regenerate(req);
-    await page(req, res.status(401), 'portal/login', { error: 'Your portal session has ended. Please sign in again.', username: '', set: name.slice(0, 64) });
+    await end(req);
+    signinPage(req, res.status(401), { error: 'Your portal session has ended. Please sign in again.', username: '', set: name.slice(0, 64) });
     return undefined;
   }
   s.user = { ...s.user, groups };
@@ -199,6 +227,11 @@ async function page(req: Request, res: Response, view: string, locals: Record<st
 
 function save(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}
+
+/** Deletes the session from the store; the request goes on without one. */
+function end(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
 }
 
 function regenerate(req: Request): Promise<void> {

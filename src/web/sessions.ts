@@ -4,9 +4,14 @@
  * - Session ids are express-session's (uid-safe, 24 bytes = 192 bits).
  * - The cookie-signing secret is derived from the KEK, so every instance agrees.
  * - No session is saved until something is stored in it (saveUninitialized: false).
+ * - `issuedHere(req)` tells whether the request's session id was generated while serving it
+ *   (no stored session came with the request): such an id is fresh and known to no one, so
+ *   signing in on it needs no regeneration (which would destroy a row that does not exist and
+ *   make express-session write the new session twice).
  */
+import { randomBytes } from 'node:crypto';
 import session from 'express-session';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 
 declare module 'express-session' {
   interface SessionData {
@@ -49,9 +54,23 @@ export function cookieName(name: string, secure: boolean): string {
   return secure ? `__Host-gatehouse-${name}` : `gatehouse-${name}`;
 }
 
+/** Requests whose session id was generated while serving them (express-session calls genid). */
+const generated = new WeakSet<object>();
+
+/** Whether `req.session` was created for this request rather than loaded from the store. */
+export function issuedHere(req: Request): boolean {
+  return generated.has(req);
+}
+
 export function sessionMiddleware(o: CookieOptions): RequestHandler {
   return session({
     name: cookieName(o.name, o.secure),
+    // express-session's own ids are uid-safe(24): 24 random bytes, base64url. The same here,
+    // with a note that this request got a fresh one.
+    genid: (req) => {
+      generated.add(req);
+      return randomBytes(24).toString('base64url');
+    },
     secret: o.secret,
     store: o.store,
     resave: false,

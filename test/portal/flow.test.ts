@@ -210,8 +210,9 @@ describe('portal flow against slapd', { skip }, () => {
     assert.equal(out.headers.location, '/portal/');
     const page = await agent.get('/portal/');
     assert.match(page.text, /Sign in to Gatehouse/);
+    // The sign-in form's token is good for signing in only (it is not a session's token).
     const mint = await agent.post('/portal/credentials').type('form').send({ _csrf: csrfIn(page.text)!, permissionSet: 'Developer' });
-    assert.equal(mint.status, 401);
+    assert.equal(mint.status, 403);
     assert.doesNotMatch(mint.text, /AWS_SECRET_ACCESS_KEY/);
   });
 });

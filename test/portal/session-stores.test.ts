@@ -124,7 +124,6 @@ describe('portal sessions on Redis', { skip: noRedis }, () => {
         ['POST /portal/credentials', await agent.post('/portal/credentials').type('form').send({ _csrf: token, permissionSet: 'Developer' })],
         ['POST /portal/console', await agent.post('/portal/console').type('form').send({ _csrf: token, permissionSet: 'Developer' })],
         ['POST /portal/logout', await agent.post('/portal/logout').type('form').send({ _csrf: token })],
-        ['GET /portal/ without a cookie', await supertest(cut.url).get('/portal/')],
       ];
       for (const [what, r] of answers) {
         assert.equal(r.status, 503, `${what}: ${r.status}`);
@@ -137,6 +136,15 @@ describe('portal sessions on Redis', { skip: noRedis }, () => {
       const fresh = await supertest(cut.url).post('/portal/login').type('form').send({ _csrf: token, username: 'alice', password: slapd.passwords.alice! });
       assert.equal(fresh.status, 403);
       assert.equal(cookies(login).length + cookies(fresh).length, 0);
+      // The sign-in form holds no session, so it is still shown; signing in with it is a 503
+      // (the session cannot be kept), with no session cookie.
+      const form = await supertest(cut.url).get('/portal/');
+      assert.equal(form.status, 200);
+      assert.equal(cookies(form).some((c) => c.startsWith('gatehouse-portal=')), false);
+      const viaForm = await supertest(cut.url).post('/portal/login').set('Cookie', cookies(form).map((c) => c.split(';')[0]!)).type('form').send({ _csrf: csrfIn(form.text)!, username: 'alice', password: slapd.passwords.alice! });
+      assert.equal(viaForm.status, 503);
+      assert.equal(cookies(viaForm).some((c) => c.startsWith('gatehouse-portal=')), false, 'no session cookie');
+      assert.doesNotMatch(viaForm.text, /Your permission sets/);
       assert.equal((await supertest(cut.url).get('/healthz')).status, 200);
       assert.equal((await supertest(cut.url).get('/readyz')).status, 503);
       await relay.up();
@@ -158,14 +166,23 @@ describe('portal sessions on Redis', { skip: noRedis }, () => {
     const t0 = performance.now();
     const dead: TestGatehouse = await env.another({ extra: { sessions: { store: `redis://127.0.0.1:${port}/${DB}` } } });
     assert.ok(performance.now() - t0 < 8_000, 'start-up does not hang on Redis');
+    // The sign-in form holds no session (its CSRF token is a signed cookie), so it is shown;
+    // the sign-in itself cannot be kept in a session, nor counted: 503, no session cookie.
     const form = await supertest(dead.url).get('/portal/');
-    assert.equal(form.status, 503);
-    assert.doesNotMatch(form.text, /Sign in to Gatehouse/);
+    assert.equal(form.status, 200);
+    assert.equal(cookies(form).some((c) => c.startsWith('gatehouse-portal=')), false);
     const login = await supertest(dead.url).post('/portal/login').type('form').send({ _csrf: 'x', username: 'alice', password: slapd.passwords.alice! });
-    assert.equal(login.status, 403, 'no session, so no CSRF token: refused');
+    assert.equal(login.status, 403, 'no CSRF cookie: refused');
     assert.equal(cookies(login).length, 0);
+    const viaForm = await supertest(dead.url).post('/portal/login').set('Cookie', cookies(form).map((c) => c.split(';')[0]!)).type('form').send({ _csrf: csrfIn(form.text)!, username: 'alice', password: slapd.passwords.alice! });
+    assert.equal(viaForm.status, 503);
+    assert.equal(cookies(viaForm).some((c) => c.startsWith('gatehouse-portal=')), false);
     const forged = await supertest(dead.url).get('/portal/').set('Cookie', 'gatehouse-portal=s%3Aabc.def');
-    assert.equal(forged.status, 503, 'a cookie the store cannot look up: 503');
+    // A cookie whose signature is wrong is never looked up: the sign-in form, still no session.
+    // (A validly signed cookie while the store is down is a 503: the 'Redis cut' test.)
+    assert.equal(forged.status, 200);
+    assert.match(forged.text, /Sign in to Gatehouse/);
+    assert.equal(cookies(forged).some((c) => c.startsWith('gatehouse-portal=')), false);
     assert.equal((await supertest(dead.url).get('/readyz')).status, 503);
     assert.equal((await supertest(dead.url).get('/healthz')).status, 200);
     // The API needs no session, but its rate-limit counters live in the same Redis: it fails

@@ -51,28 +51,89 @@ describe('portal sessions (SECURITY B)', { skip }, () => {
     await slapd?.cleanup();
   });
 
-  it('B1: sign-in gives a new session id; the pre-login session is gone', async () => {
+  it('B1: showing the sign-in form stores no session; sign-in stores a new one, on an id no earlier cookie named', async () => {
+    const count = () => (db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+    const before = count();
     const agent = supertest.agent(url);
     const page = await agent.get('/portal/');
-    const anon = named(page, PORTAL);
-    assert.ok(anon, 'an anonymous session holds the sign-in form’s CSRF token');
-    assert.ok(stored(sidOf(anon)));
+    assert.equal(page.status, 200);
+    assert.equal(named(page, PORTAL), undefined, 'no session cookie before sign-in');
+    assert.ok(named(page, `${PORTAL}-csrf`), 'the form’s CSRF token is in a signed cookie instead');
+    assert.equal(count(), before, 'the GET wrote no session');
     const r = await agent.post('/portal/login').type('form').send({ _csrf: csrfIn(page.text)!, username: 'alice', password: pw('alice') });
     assert.equal(r.status, 303);
     const fresh = named(r, PORTAL);
     assert.ok(fresh);
-    assert.notEqual(sidOf(fresh), sidOf(anon));
-    assert.ok(!stored(sidOf(anon)), 'the old session is deleted from the store');
     assert.ok(stored(sidOf(fresh)));
+    assert.equal(count(), before + 1, 'one session stored by the sign-in');
     assert.match((await agent.get('/portal/')).text, /Your permission sets/);
-    assert.ok(await replaySignsIn(pair(anon)), 'the pre-login cookie does not carry the sign-in');
-    // A session fixed by an attacker (a cookie planted before the victim signs in) is not the one signed in.
-    const planted = pair(named(await supertest(url).get('/portal/'), PORTAL)!);
-    const form = await supertest(url).get('/portal/').set('Cookie', planted);
-    const signin = await supertest(url).post('/portal/login').set('Cookie', planted).type('form').send({ _csrf: csrfIn(form.text)!, username: 'bob', password: pw('bob') });
+    // An id the store does not know (made up, or from a deleted session) is never adopted.
+    const madeUp = `${PORTAL}=${encodeURIComponent(`s:${'A'.repeat(32)}.sig`)}`;
+    const form0 = await supertest(url).get('/portal/');
+    const withMadeUp = await supertest(url).post('/portal/login').set('Cookie', [madeUp, pair(named(form0, `${PORTAL}-csrf`)!)]).type('form').send({ _csrf: csrfIn(form0.text)!, username: 'bob', password: pw('bob') });
+    assert.equal(withMadeUp.status, 303);
+    assert.notEqual(sidOf(named(withMadeUp, PORTAL)!), 'A'.repeat(32));
+    // A session fixed by an attacker (their own signed-in cookie, planted before the victim signs
+    // in) is replaced by a new id at sign-in, and deleted: it carries neither sign-in afterwards.
+    const attacker = await signedIn(url, 'bob', pw('bob'));
+    const planted = attacker.cookie;
+    const form = await supertest(url).get('/portal/');
+    const signin = await supertest(url)
+      .post('/portal/login')
+      .set('Cookie', [planted, pair(named(form, `${PORTAL}-csrf`)!)])
+      .type('form')
+      .send({ _csrf: csrfIn(form.text)!, username: 'alice', password: pw('alice') });
     assert.equal(signin.status, 303);
-    assert.notEqual(sidOf(named(signin, PORTAL)!), sidOf(planted));
-    assert.ok(await replaySignsIn(planted), 'the planted session is not signed in');
+    const victim = named(signin, PORTAL)!;
+    assert.notEqual(sidOf(victim), sidOf(planted));
+    assert.ok(!stored(sidOf(planted)), 'the planted session is deleted from the store');
+    assert.ok(await replaySignsIn(planted), 'the planted cookie carries no sign-in');
+    assert.match(text((await supertest(url).get('/portal/').set('Cookie', pair(victim))).text), /Signed in as Alice Liddell/);
+  });
+
+  it('B4: the sign-in form’s CSRF cookie: HttpOnly, SameSite=Strict, Path=/portal/; a missing, forged, expired or mismatched pair is 403 and stores nothing', async () => {
+    const form = await supertest(url).get('/portal/');
+    const set = named(form, `${PORTAL}-csrf`)!;
+    for (const flag of [/; Path=\/portal\//, /; HttpOnly/, /; SameSite=Strict/, /; Max-Age=1800/]) assert.match(set, flag);
+    assert.doesNotMatch(set, /; Secure|; Domain=/);
+    const cookie = pair(set);
+    const token = csrfIn(form.text)!;
+    assert.match(token, /^[0-9a-f]{64}$/);
+    const [, value] = cookie.split('=') as [string, string];
+    const [cToken, cExpires, cMac] = value.split('.') as [string, string, string];
+    assert.equal(cToken, token, 'the cookie holds the form’s token');
+    const other = await supertest(url).get('/portal/');
+    const otherCookie = pair(named(other, `${PORTAL}-csrf`)!);
+    const flip = (s: string) => (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
+    const before = (db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+    const cases: Array<[string, string | undefined, string | undefined]> = [
+      ['no cookie, right token', undefined, token],
+      ['cookie, no token', cookie, undefined],
+      ['cookie, wrong token', cookie, 'f'.repeat(64)],
+      ['cookie, the token of another form', cookie, csrfIn(other.text)!],
+      ['another form’s cookie, this token', otherCookie, token],
+      ['forged MAC', `${PORTAL}-csrf=${cToken}.${cExpires}.${flip(cMac)}`, token],
+      ['attacker-chosen token without a MAC', `${PORTAL}-csrf=${'a'.repeat(64)}`, 'a'.repeat(64)],
+      ['attacker-chosen token with a made-up MAC', `${PORTAL}-csrf=${'a'.repeat(64)}.${cExpires}.${cMac}`, 'a'.repeat(64)],
+      ['expiry pushed out (MAC no longer matches)', `${PORTAL}-csrf=${cToken}.${(Number.parseInt(cExpires, 36) + 86_400_000).toString(36)}.${cMac}`, token],
+    ];
+    for (const [why, c, t] of cases) {
+      const req = supertest(url).post('/portal/login');
+      if (c) req.set('Cookie', c);
+      const r = await req.type('form').send({ ...(t === undefined ? {} : { _csrf: t }), username: 'alice', password: pw('alice') });
+      assert.equal(r.status, 403, why);
+      assert.equal(named(r, PORTAL), undefined, `${why}: no session cookie`);
+      assert.equal(r.headers.location, undefined, why);
+    }
+    assert.equal((db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n, before, 'no refused attempt stored a session');
+    // The matching pair works, once past the form's lifetime (the idle timeout) it does not.
+    const ok = await supertest(url).post('/portal/login').set('Cookie', cookie).type('form').send({ _csrf: token, username: 'alice', password: pw('alice') });
+    assert.equal(ok.status, 303);
+    assert.match(named(ok, `${PORTAL}-csrf`) ?? '', /; Max-Age=0/, 'the CSRF cookie is cleared at sign-in');
+    const late = await supertest(url).get('/portal/');
+    clock.advance(30 * MINUTE + 1000);
+    const expired = await supertest(url).post('/portal/login').set('Cookie', pair(named(late, `${PORTAL}-csrf`)!)).type('form').send({ _csrf: csrfIn(late.text)!, username: 'alice', password: pw('alice') });
+    assert.equal(expired.status, 403, 'an expired form');
   });
 
   it('B2: HttpOnly, SameSite=Lax, Path=/, no Domain, no Secure over http; at least 128 bits of session id; lifetime = the idle timeout', async () => {
@@ -207,11 +268,13 @@ describe('portal sessions with an https publicUrl behind a trusted proxy (B2, B5
     await slapd?.cleanup();
   });
 
-  it('__Host-gatehouse-portal: Secure, HttpOnly, SameSite=Lax, Path=/, no Domain; HSTS; the hand-off names the public URLs', async () => {
+  it('__Host-gatehouse-portal (and the sign-in form’s __Host-gatehouse-portal-csrf): Secure, HttpOnly, SameSite, Path=/, no Domain; HSTS; the hand-off names the public URLs', async () => {
     const form = await supertest(gh.url).get('/portal/').set('X-Forwarded-Proto', 'https');
-    const anon = named(form, `__Host-${PORTAL}`);
+    assert.equal(named(form, `__Host-${PORTAL}`), undefined, 'no session before sign-in');
+    const anon = named(form, `__Host-${PORTAL}-csrf`);
     assert.ok(anon, cookies(form).join(' | '));
-    assert.match(anon, /; Secure/);
+    for (const flag of [/; Path=\/;/, /; HttpOnly/, /; Secure/, /; SameSite=Strict/]) assert.match(anon, flag);
+    assert.equal(cookies(form).some((c) => c.startsWith(`${PORTAL}-csrf=`)), false, 'no CSRF cookie without the prefix');
     assert.match(form.headers['strict-transport-security']!, /max-age=\d+/);
     const r = await supertest(gh.url)
       .post('/portal/login')
