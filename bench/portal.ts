@@ -440,7 +440,7 @@ export async function runPortalBench(options: PortalBenchOptions): Promise<boole
     const rest = ghPerLogin - ldapInGh - httpSide;
     const gap = c3.bench + c3.gatehouse + c3.slapd - (c1.bench + c1.slapd);
     console.log(
-      `Gap (3) vs (1): ${fmt(gap, 2)} ms more CPU per sign-in. The LDAP client costs ${fmt(ldapInGh, 2)} ms in Gatehouse (ldapjs/ldapauth-fork: two connections, 2 binds + 3 searches + 2 unbinds) vs ${fmt(c1.bench, 2)} ms for ldapts (one connection, 2 binds + 1 search + unbind) ` +
+      `Gap (3) vs (1): ${fmt(gap, 2)} ms more CPU per sign-in. The LDAP client costs ${fmt(ldapInGh, 2)} ms in Gatehouse (ldapjs/ldapauth-fork: two connections, 2 binds + 3 searches, closed without unbinds) vs ${fmt(c1.bench, 2)} ms for ldapts (one connection, 2 binds + 1 search + unbind) ` +
         `(in-process: (2) ${fmt(c2.bench, 2)}, (2c) ${fmt(c2c.bench, 2)}); the web side (sessions/CSRF/SQLite, Express, response writes, rate limits, ejs, pino, routes) ${fmt(httpSide, 2)} ms; ` +
         `GC, V8 and socket I/O ${fmt(rest, 2)} ms; slapd ${fmt(c3.slapd - c1.slapd, 2)} ms more (group searches); the HTTP driver ${fmt(c3.bench, 2)} ms.`,
     );

@@ -28,6 +28,7 @@ import { directGroups, resolveGroups } from './groups.js';
 import { ldapjs } from './ldapjs.js';
 import { attributeValues, ldapAuthOptions, tlsOptionsFor, type DirectorySettings } from './options.js';
 import { DirectoryFault, LdapSession, type AuthOutcome } from './session.js';
+import { ServiceSession } from './service-session.js';
 import { usernameAttribute } from './filter.js';
 import { DirectoryUnavailable, type DirectoryConnector, type LoginResult, type RefusalReason } from './types.js';
 
@@ -114,17 +115,18 @@ export class LdapConnector implements DirectoryConnector {
   /**
    * The groups of a user who already signed in, read with the service account (no password),
    * so that a permission set is checked against current membership each time credentials are
-   * minted. Undefined when the user no longer exists (or is ambiguous); throws
+   * minted, on one connection (ServiceSession: no user bind, so not ldapauth-fork's two).
+   * Undefined when the user no longer exists (or is ambiguous); throws
    * DirectoryUnavailable when the directory cannot answer within `timeoutMs`.
    */
   async currentGroups(username: string): Promise<string[] | undefined> {
     const check = checkCredentials(username, 'x');
     if (!check.ok) return undefined;
-    let session: LdapSession | undefined;
+    let session: ServiceSession | undefined;
     try {
-      const s = (session = new LdapSession(this.serverOptions()));
+      const s = (session = new ServiceSession(this.settings, this.tls));
       const work = (async () => {
-        if (this.settings.starttls) await s.starttls(this.tls);
+        await s.open();
         const found = await s.lookup(check.username);
         if (!found) return undefined;
         return resolveGroups(directGroups(found.user, found.groupEntries), this.settings, (b, f, a) => s.search(b, f, a), this.logger);
@@ -133,7 +135,7 @@ export class LdapConnector implements DirectoryConnector {
     } catch (err) {
       throw new DirectoryUnavailable('directory group lookup failed', { cause: err });
     } finally {
-      session?.close();
+      session?.destroy();
     }
   }
 

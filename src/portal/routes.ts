@@ -19,6 +19,7 @@
  * session.
  */
 import express, { Router, type Request, type Response } from 'express';
+import type { SessionData } from 'express-session';
 import type { PortalConfig } from '../config/portal.js';
 import type { DirectoryConnector, DirectoryUser } from '../directory/index.js';
 import type { Logger } from '../shared/logger.js';
@@ -26,7 +27,7 @@ import type { Clock } from '../shared/clock.js';
 import { ServiceError } from '../shared/errors.js';
 import { csrfSynchronisedProtection, generateToken } from '../web/csrf.js';
 import { loginCsrf, type LoginCsrf } from '../web/login-csrf.js';
-import { issuedHere } from '../web/sessions.js';
+import { cookieName, issuedHere } from '../web/sessions.js';
 import type { Broker } from './broker.js';
 import { signinLimits } from './limits.js';
 import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
@@ -89,7 +90,12 @@ export function portalRoutes(deps: PortalDeps): Router {
     (req, res) => apiCredentials(deps, req, res),
   );
 
-  router.use('/portal', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }), deps.session, (_req, res, next) => {
+  // A GET without a session cookie can only show the sign-in form, which needs no session:
+  // express-session is skipped (no id generated, nothing hashed or looked up).
+  const sessionCookie = `${cookieName('portal', deps.publicUrl.startsWith('https:'))}=`;
+  const session: express.RequestHandler = (req, res, next) =>
+    (req.method === 'GET' || req.method === 'HEAD') && !req.headers.cookie?.includes(sessionCookie) ? next() : deps.session(req, res, next);
+  router.use('/portal', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }), session, (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
   });
@@ -151,7 +157,7 @@ export function portalRoutes(deps: PortalDeps): Router {
  * dead (and no empty session is stored in its place).
  */
 async function current(deps: PortalDeps, req: Request): Promise<PortalSession | undefined> {
-  const s = req.session.portal as PortalSession | undefined;
+  const s = (req.session as Partial<SessionData> | undefined)?.portal as PortalSession | undefined;
   if (!s) return undefined;
   const now = deps.clock.now();
   const idle = now - (s.seenAt ?? s.loginAt) > deps.config.idleTimeoutMinutes * 60_000;

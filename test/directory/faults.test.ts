@@ -124,6 +124,15 @@ describe('a silent directory (accepts TCP, never answers) (F1)', () => {
     assert.equal(await listener.open(), 0, 'no socket left open');
   });
 
+  it('currentGroups (the re-check before a mint) throws DirectoryUnavailable within the deadline, sockets closed', async () => {
+    const connector = new LdapConnector(settings(listener.url, 300), silentLogger);
+    const started = Date.now();
+    await assert.rejects(connector.currentGroups('alice'), { name: 'DirectoryUnavailable' });
+    assert.ok(Date.now() - started < 300 + 250);
+    await sleep(100);
+    assert.equal(await listener.open(), 0, 'no socket left open');
+  });
+
   it('ping is false within the deadline', async () => {
     const connector = new LdapConnector(settings(listener.url, 300), silentLogger);
     const started = Date.now();

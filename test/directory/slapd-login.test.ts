@@ -139,6 +139,18 @@ describe('LdapConnector on slapd', { skip }, () => {
     assert.ok(!result.ok && result.reason === 'unavailable');
   });
 
+  it('currentGroups (service account, one connection): the same groups as a sign-in, nested included; undefined for unknown or ambiguous names', async () => {
+    assert.deepEqual(await connector.currentGroups('alice'), [G('developers'), G('engineering'), G('staff')]);
+    assert.deepEqual([...(await connector.currentGroups('bob'))!].sort(), [G('admins'), G('staff')]);
+    assert.equal(await connector.currentGroups('nobody-here'), undefined);
+    assert.equal(await connector.currentGroups('dup'), undefined, 'two entries: ambiguous');
+    assert.equal(await connector.currentGroups('a*'), undefined, 'a metacharacter is refused before any search');
+    const starttls = new LdapConnector(slapd.settings({ starttls: true, tlsOptions: { ca: [slapd.caFile] } }), silentLogger);
+    assert.deepEqual(await starttls.currentGroups('alice'), [G('developers'), G('engineering'), G('staff')]);
+    await assert.rejects(new LdapConnector(slapd.settings({ starttls: true }), silentLogger).currentGroups('alice'), { name: 'DirectoryUnavailable' }, 'an untrusted certificate is unavailable');
+    await assert.rejects(new LdapConnector(slapd.settings({ bindCredentials: 'not-the-service-password' }), silentLogger).currentGroups('alice'), { name: 'DirectoryUnavailable' });
+  });
+
   it('completes 20 concurrent logins (no hung callbacks)', async () => {
     const attempts = Array.from({ length: 20 }, (_, i) => connector.login(i % 2 ? 'alice' : 'bob', i % 4 === 3 ? 'wrong' : i % 2 ? pw.alice! : pw.bob!));
     let timer: NodeJS.Timeout | undefined;

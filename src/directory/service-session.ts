@@ -1,0 +1,100 @@
+/**
+ * ServiceSession: one ldapjs connection bound as the service account, for reading a signed-in
+ * user's entry and groups without their password (the group re-check before every mint).
+ *
+ * ldapauth-fork opens two connections per instance (service and user) as soon as it is built;
+ * a lookup needs only the first, so it is done here on one connection, with the same search
+ * as ldapauth-fork's: the same filter (RFC 4515-escaped, re-encoded for the wire), scope,
+ * attributes and entry shape (one value as a string, several as an array).
+ * - a connection `error` rejects whatever is pending at once;
+ * - StartTLS, when configured, is verified before the bind;
+ * - zero or several matching entries is `undefined`;
+ * - `destroy()` drops the socket (after the caller's deadline, or when done).
+ */
+import type { ConnectionOptions } from 'node:tls';
+import { renderFilter } from './filter.js';
+import { ldapjs, type LdapClient } from './ldapjs.js';
+import { attributeValues, searchAttributes, type DirectorySettings, type LdapEntry } from './options.js';
+import { DirectoryFault } from './session.js';
+import { usernameAttribute } from './filter.js';
+import { wireFilter } from './wire-filter.js';
+
+interface SearchEntry {
+  pojo: { objectName: string; attributes: Array<{ type: string; values: string[] }> };
+}
+interface SearchResult {
+  on(event: 'searchEntry', listener: (entry: SearchEntry) => void): void;
+  on(event: 'error', listener: (err: Error) => void): void;
+  on(event: 'end', listener: (result: { status: number }) => void): void;
+}
+
+export class ServiceSession {
+  private readonly client: LdapClient;
+  private readonly broken: Promise<never>;
+
+  constructor(
+    private readonly settings: DirectorySettings,
+    private readonly tls: ConnectionOptions,
+  ) {
+    this.client = ldapjs.createClient({ url: settings.url, tlsOptions: { ...tls }, timeout: settings.timeoutMs, connectTimeout: settings.timeoutMs });
+    this.broken = new Promise<never>((_, reject) => {
+      this.client.on('error', (err) => reject(new DirectoryFault('connection', err)));
+      this.client.on('connectTimeout', (err) => reject(new DirectoryFault('connection', err)));
+    });
+    this.broken.catch(() => {}); // observed through race(); never an unhandled rejection
+  }
+
+  private race<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, this.broken]);
+  }
+
+  /** StartTLS (if configured), then the service bind. */
+  open(): Promise<void> {
+    const { bindDN, bindCredentials } = this.settings;
+    const bind = () =>
+      new Promise<void>((resolve, reject) => {
+        if (bindDN === undefined) return resolve();
+        this.client.bind(bindDN, bindCredentials ?? '', (err) => (err ? reject(new DirectoryFault('service bind', err)) : resolve()));
+      });
+    if (!this.settings.starttls) return this.race(bind());
+    const tls = new Promise<void>((resolve, reject) => this.client.starttls({ ...this.tls }, [], (err) => (err ? reject(new DirectoryFault('starttls', err)) : resolve())));
+    return this.race(tls.then(bind));
+  }
+
+  /** The user's entry and direct groups (group search), or undefined for zero or several matches. */
+  async lookup(username: string): Promise<{ user: LdapEntry; groupEntries: LdapEntry[] } | undefined> {
+    const s = this.settings;
+    const found = await this.search(s.searchBase, renderFilter(s.searchFilter, { username }), [...searchAttributes(s.searchFilter), 'dn'], 'user search');
+    if (found.length !== 1) return undefined;
+    const user = found[0]!;
+    if (!s.groupSearchBase || !s.groupSearchFilter) return { user, groupEntries: [] };
+    const loginAttribute = usernameAttribute(s.searchFilter) ?? 'uid';
+    const filter = renderFilter(s.groupSearchFilter, { dn: user.dn, username: attributeValues(user, loginAttribute)[0] ?? '' });
+    return { user, groupEntries: await this.search(s.groupSearchBase, filter, ['cn'], 'group search') };
+  }
+
+  /** A subtree search on the bound connection; entries shaped as ldapauth-fork shapes them. */
+  search(base: string, filter: string, attributes: string[], step = 'group search'): Promise<LdapEntry[]> {
+    const work = new Promise<LdapEntry[]>((resolve, reject) => {
+      const fail = (err: unknown) => reject(new DirectoryFault(step, err));
+      this.client.search(base, { filter: wireFilter(filter), scope: 'sub', attributes: [...attributes] }, (err: Error | null, res: SearchResult) => {
+        if (err) return fail(err);
+        const items: LdapEntry[] = [];
+        res.on('searchEntry', (entry) => {
+          const pojo = entry.pojo;
+          const item = Object.fromEntries(pojo.attributes.map((a) => [a.type, a.values.length === 1 ? a.values[0] : a.values])) as LdapEntry;
+          item.dn = pojo.objectName;
+          items.push(item);
+        });
+        res.on('error', fail);
+        res.on('end', (result) => (result.status === 0 ? resolve(items) : fail(`non-zero status from LDAP search: ${result.status}`)));
+      });
+    });
+    return this.race(work);
+  }
+
+  /** Drops the connection. Idempotent. */
+  destroy(): void {
+    this.client.destroy();
+  }
+}
