@@ -101,8 +101,23 @@ export function parseQuery(query: string): QueryPair[] {
   return pairs;
 }
 
-/** Header values by lower-case name, every occurrence in arrival order, from `rawHeaders`. */
+/** Tables already built, by request: parsing and verifying one request share its table. */
+const tables = new WeakMap<IncomingSignedRequest, Map<string, string[]>>();
+
+/**
+ * Header values by lower-case name, every occurrence in arrival order, from `rawHeaders`.
+ * Built once per request object (a request's headers do not change after it is received).
+ */
 export function headerTable(req: IncomingSignedRequest): Map<string, string[]> {
+  let table = tables.get(req);
+  if (table === undefined) {
+    table = buildHeaderTable(req);
+    tables.set(req, table);
+  }
+  return table;
+}
+
+function buildHeaderTable(req: IncomingSignedRequest): Map<string, string[]> {
   const table = new Map<string, string[]>();
   const add = (name: string, value: string) => {
     const key = name.toLowerCase();
@@ -123,6 +138,7 @@ export function headerTable(req: IncomingSignedRequest): Map<string, string[]> {
 
 /** The normalised, encoded canonical URI of a request path. */
 export function canonicalUri(path: string): string {
+  if (path === '/') return path; // every query-protocol request
   const segments: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;
@@ -144,12 +160,18 @@ export function canonicalQuery(pairs: readonly QueryPair[], form: SigV4Auth['for
   return kept.map((p) => `${p.encodedName}=${p.encodedValue}`).join('&');
 }
 
+/** A header value trimmed, with inner whitespace runs collapsed to one space. */
+function canonicalValue(value: string): string {
+  const trimmed = value.trim();
+  return /\s\s|[\t\n\v\f\r]/.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
+}
+
 /** `name:value\n` for each signed header; a signed header that is absent gets an empty value. */
 export function canonicalHeaders(table: Map<string, string[]>, signedHeaders: readonly string[]): string {
   let out = '';
   for (const name of signedHeaders) {
     const values = table.get(name) ?? [];
-    out += `${name}:${values.map((v) => v.trim().replace(/\s+/g, ' ')).join(',')}\n`;
+    out += `${name}:${values.map(canonicalValue).join(',')}\n`;
   }
   return out;
 }

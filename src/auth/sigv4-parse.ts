@@ -64,8 +64,18 @@ const MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
 /** A fragment safe to echo in a message: short, plain characters, or an ellipsis. */
 const echo = (s: string): string => (/^[A-Za-z0-9._-]{0,64}$/.test(s) ? s : '…');
 
+/** The last date parsed (a busy server sees the same second many times). */
+let lastAmzDate: { value: string; ms: number | undefined } = { value: '', ms: undefined };
+
 /** Parses X-Amz-Date into epoch ms, or undefined when it is not a real yyyyMMdd'T'HHmmss'Z' time. */
 export function parseAmzDate(value: string): number | undefined {
+  if (value === lastAmzDate.value) return lastAmzDate.ms;
+  const ms = parseAmzDateOnce(value);
+  lastAmzDate = { value, ms };
+  return ms;
+}
+
+function parseAmzDateOnce(value: string): number | undefined {
   const m = AMZ_DATE.exec(value);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];

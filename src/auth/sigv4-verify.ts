@@ -16,10 +16,10 @@
  * - The signature is HMAC-SHA256(kSigning, string to sign), with kSigning derived
  *   kDate → kRegion → kService → kSigning; compared with crypto.timingSafeEqual
  *   → else SignatureDoesNotMatch with AWS's message.
- * - Derived signing keys are cached in a bounded LRU keyed by key id, scope and the
- *   SHA-256 of the secret (never the secret itself).
+ * - Derived signing keys are cached in a bounded LRU keyed by key id and scope; an entry is
+ *   used only for the very secret it was derived from (a rotated secret derives anew).
  */
-import { createHmac, hash, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { RequestExpired, SignatureDoesNotMatch, type ServiceError } from '../shared/errors.js';
 import { canonicalRequest, headerTable, sha256Hex, stringToSign } from './sigv4-canonical.js';
 import { formatAmzDate, parseAmzDate } from './sigv4-parse.js';
@@ -36,7 +36,7 @@ export const SIGNATURE_MISMATCH_MESSAGE =
   'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 const SIGNING_KEY_CACHE_SIZE = 256;
-const signingKeys = new Map<string, Buffer>();
+const signingKeys = new Map<string, { secret: string; key: Buffer }>();
 
 const refuse = (error: ServiceError): { ok: false; error: ServiceError } => ({ ok: false, error });
 const mismatch = (message = SIGNATURE_MISMATCH_MESSAGE) => refuse(new SignatureDoesNotMatch(message));
@@ -48,16 +48,16 @@ function hmac(key: string | Buffer, data: string): Buffer {
 /** kSigning for a scope, from the bounded LRU when it was derived before. */
 export function signingKey(secretAccessKey: string, auth: Pick<SigV4Auth, 'accessKeyId' | 'scope'>): Buffer {
   const { date, region, service, terminator } = auth.scope;
-  const secretHash = hash('sha256', secretAccessKey, 'base64');
-  const cacheKey = `${auth.accessKeyId}\n${date}\n${region}\n${service}\n${secretHash}`;
+  const cacheKey = `${auth.accessKeyId}\n${date}\n${region}\n${service}`;
   const hit = signingKeys.get(cacheKey);
-  if (hit !== undefined) {
+  if (hit !== undefined && hit.secret === secretAccessKey) {
     signingKeys.delete(cacheKey);
     signingKeys.set(cacheKey, hit);
-    return hit;
+    return hit.key;
   }
   const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), terminator);
-  signingKeys.set(cacheKey, key);
+  signingKeys.delete(cacheKey);
+  signingKeys.set(cacheKey, { secret: secretAccessKey, key });
   if (signingKeys.size > SIGNING_KEY_CACHE_SIZE) signingKeys.delete(signingKeys.keys().next().value!);
   return key;
 }

@@ -67,6 +67,7 @@ describe('SigV4 verifier against the SDK signer (E1)', () => {
     const other = { ...randomCredentials(), accessKeyId: creds.accessKeyId };
     assert.ok(authenticate(req, [creds], T0).ok); // warms the signing-key cache with the right secret
     refused(authenticate(req, [other], T0), 'SignatureDoesNotMatch', SIGNATURE_MISMATCH_MESSAGE);
+    assert.ok(authenticate(req, [creds], T0).ok); // and the right secret still verifies after the wrong one
   });
 });
 

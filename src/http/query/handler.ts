@@ -83,8 +83,10 @@ export function queryApiHandler(deps: QueryApiDeps) {
 }
 
 function requestFacts(req: IncomingMessage, trust: TrustFn, requestId: string, now: number, region: string): RequestFacts {
-  const sourceIp = proxyaddr(req, trust) || '0.0.0.0';
-  const viaTrustedProxy = req.socket.remoteAddress !== undefined && trust(req.socket.remoteAddress, 0);
+  const peer = req.socket.remoteAddress;
+  const viaTrustedProxy = peer !== undefined && trust(peer, 0);
+  // X-Forwarded-For is read only when the peer is a trusted proxy (proxyaddr walks it otherwise too).
+  const sourceIp = (viaTrustedProxy ? proxyaddr(req, trust) : peer) || '0.0.0.0';
   const secure = (req.socket as TLSSocket).encrypted === true || (viaTrustedProxy && req.headers['x-forwarded-proto'] === 'https');
   const facts: RequestFacts = { requestId, now, sourceIp: sourceIp.replace(/^::ffff:/, ''), secureTransport: secure, region };
   const ua = req.headers['user-agent'];

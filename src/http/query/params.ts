@@ -32,6 +32,7 @@ function add(params: Map<string, string>, text: string, fromQuery: boolean): voi
 }
 
 function decode(s: string): string {
+  if (!s.includes('%') && !s.includes('+')) return s;
   try {
     return decodeURIComponent(s.replace(/\+/g, ' '));
   } catch (err) {
