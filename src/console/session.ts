@@ -5,6 +5,10 @@
  *   destroyed and the 401 page links to its Issuer, when it had a trusted one;
  * - the session's identity is re-resolved on every request: credentials that were
  *   revoked (role or issuing user deleted, token expired) give the same 401 page;
+ * - an IAM user whose password must be changed (PasswordResetRequired, or older than the
+ *   policy's MaxPasswordAge) reaches only the change-password page and sign-out until it
+ *   is; one whose password expired under HardExpiry is signed out. Checked live, so an
+ *   administrator's reset or a policy change applies to open sessions too;
  * - on success `res.locals.op` is the Operation every console action runs as, so it is
  *   authorised live, through the same path as an API call.
  */
@@ -15,6 +19,18 @@ import { userArn } from '../iam/arns.js';
 import type { IamDeps, Operation } from '../iam/actions/types.js';
 import type { SigV4Auth } from '../auth/sigv4-types.js';
 import type { ConsoleSessionData } from '../web/sessions.js';
+import { passwordStatus, type PasswordStatus } from '../iam/passwords.js';
+import { HARD_EXPIRED, MUST_CHANGE } from './signin-check.js';
+
+/** What a user who must change their password may still reach. */
+const PASSWORD_PAGES = new Set(['GET /security-credentials', 'POST /security-credentials/password', 'POST /logout']);
+
+async function passwordState(deps: ConsoleGateDeps, caller: Caller, now: number): Promise<PasswordStatus> {
+  const profile = caller.user ? await deps.iam.store.loginProfiles.get(caller.user.id) : undefined;
+  if (!profile) return 'ok';
+  const account = await deps.iam.store.accounts.get(caller.accountId);
+  return passwordStatus(profile, account?.passwordPolicy ?? null, now);
+}
 
 export type TemporaryResolve = (auth: SigV4Auth, now: number) => Promise<{ caller: Caller; secret: string }>;
 
@@ -61,6 +77,17 @@ export function consoleGate(deps: ConsoleGateDeps): RequestHandler {
       const issuer = s.issuer;
       req.session.destroy(() => timeoutPage(res, 'The credentials behind this session are no longer valid.', issuer));
       return;
+    }
+    if (s.kind === 'user') {
+      const status = await passwordState(deps, caller, now);
+      if (status === 'hard-expired') {
+        req.session.destroy(() => timeoutPage(res, HARD_EXPIRED, undefined));
+        return;
+      }
+      if (status !== 'ok' && !PASSWORD_PAGES.has(`${req.method} ${req.path}`)) {
+        req.session.flash = { kind: 'error', text: MUST_CHANGE[status] };
+        return res.redirect(303, '/console/security-credentials');
+      }
     }
     const op: Operation = {
       deps: deps.iam,

@@ -6,12 +6,15 @@
  *   is still verified, so the answer takes as long either way;
  * - when the user has an enabled MFA device, the 6-digit code matches it (±1 step) and
  *   its time step is recorded atomically, so a code is accepted once. The code is checked
- *   only after the password, so wrong passwords cannot spend codes.
+ *   only after the password, so wrong passwords cannot spend codes;
+ * - a password past the policy's MaxPasswordAge with HardExpiry is refused (only an
+ *   administrator can reset it); without HardExpiry, or with PasswordResetRequired, the user
+ *   signs in but must change it first (`mustChangePassword`).
  * The caller shows one generic message for every refusal; `reason` is for the log only.
  */
 import { randomBytes } from 'node:crypto';
 import type { Keyring } from '../iam/keyring.js';
-import { hashPassword, verifyPassword } from '../iam/passwords.js';
+import { hashPassword, passwordStatus, verifyPassword } from '../iam/passwords.js';
 import { matchStep } from '../iam/totp.js';
 import type { AccountRecord, Store, UserRecord } from '../store/types.js';
 
@@ -22,9 +25,20 @@ export interface SigninInput {
   mfaCode: string;
 }
 
-export type SigninReason = 'unknown-account' | 'unknown-user' | 'no-password' | 'wrong-password' | 'mfa-required' | 'wrong-mfa';
+export type SigninReason = 'unknown-account' | 'unknown-user' | 'no-password' | 'wrong-password' | 'mfa-required' | 'wrong-mfa' | 'password-expired';
 
-export type SigninCheck = { ok: true; account: AccountRecord; user: UserRecord; resetRequired: boolean; mfa: boolean } | { ok: false; reason: SigninReason; accountId?: string };
+export type SigninCheck =
+  | { ok: true; account: AccountRecord; user: UserRecord; mustChangePassword: 'change-required' | 'expired' | undefined; mfa: boolean }
+  | { ok: false; reason: SigninReason; accountId?: string };
+
+/** What the console tells a user who must choose a new password before anything else. */
+export const MUST_CHANGE: Record<'change-required' | 'expired', string> = {
+  'change-required': 'Your password must be changed: choose a new one below.',
+  expired: 'Your password has expired: choose a new one below.',
+};
+
+/** What the console tells a user whose password has expired under HardExpiry (after password and MFA were right). */
+export const HARD_EXPIRED = 'Your password has expired. Only an administrator can reset it under this account’s password policy.';
 
 let dummy: Promise<string> | undefined;
 const dummyHash = () => (dummy ??= hashPassword(randomBytes(18).toString('base64')));
@@ -61,5 +75,7 @@ export async function checkSignin(store: Store, keyring: Keyring, input: SigninI
   const mfa = await mfaOk(store, keyring, user.id, input.mfaCode, now);
   if (mfa === 'missing') return refuse('mfa-required');
   if (mfa === 'wrong') return refuse('wrong-mfa');
-  return { ok: true, account, user, resetRequired: profile.resetRequired, mfa: mfa === 'ok' };
+  const status = passwordStatus(profile, account.passwordPolicy, now);
+  if (status === 'hard-expired') return refuse('password-expired');
+  return { ok: true, account, user, mustChangePassword: status === 'ok' ? undefined : status, mfa: mfa === 'ok' };
 }

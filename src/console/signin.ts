@@ -18,7 +18,7 @@ import type { IamDeps } from '../iam/actions/types.js';
 import { userArn } from '../iam/arns.js';
 import { csrfSynchronisedProtection, generateToken } from '../web/csrf.js';
 import { field, form, rawForm } from './page.js';
-import { checkSignin, findAccount } from './signin-check.js';
+import { checkSignin, findAccount, HARD_EXPIRED, MUST_CHANGE } from './signin-check.js';
 
 export const USER_SESSION_MS = 12 * 3600_000;
 export const ACCOUNT_COOKIE = 'gatehouse-account';
@@ -110,7 +110,9 @@ export function signinRoutes(deps: SigninDeps): Router {
     const result = await checkSignin(store, keyring, input, now);
     if (!result.ok) {
       logger.info({ event: 'console.signin', outcome: 'refused', reason: result.reason, accountId: result.accountId, username: input.username.slice(0, 64) }, 'console sign-in refused');
-      return page(req, res, { account: input.account, username: input.username, error: GENERIC }, 401);
+      // Only someone who proved the password (and MFA) learns that it has expired.
+      const error = result.reason === 'password-expired' ? HARD_EXPIRED : GENERIC;
+      return page(req, res, { account: input.account, username: input.username, error }, 401);
     }
     const { account, user } = result;
     await limit.reset(req);
@@ -118,12 +120,12 @@ export function signinRoutes(deps: SigninDeps): Router {
     const expiresAt = now + USER_SESSION_MS;
     req.session.console = { kind: 'user', accountId: account.id, principalArn: userArn(account.id, user.path, user.name), userId: user.id, expiresAt, signedInAt: now, ...(result.mfa && { mfaAt: now }) };
     req.session.cookie.expires = new Date(expiresAt);
-    if (result.resetRequired) req.session.flash = { kind: 'error', text: 'Your password must be changed: choose a new one below.' };
+    if (result.mustChangePassword) req.session.flash = { kind: 'error', text: MUST_CHANGE[result.mustChangePassword] };
     await save(req);
     await store.users.setPasswordLastUsed(user.id, now);
     logger.info({ event: 'console.signin', outcome: 'ok', accountId: account.id, userId: user.id }, 'console sign-in');
     res.cookie(ACCOUNT_COOKIE, account.alias ?? account.id, { httpOnly: true, sameSite: 'lax', secure: deps.secure, path: '/console', maxAge: 90 * 86_400_000 });
-    res.redirect(303, result.resetRequired ? '/console/security-credentials' : '/console/');
+    res.redirect(303, result.mustChangePassword ? '/console/security-credentials' : '/console/');
   });
   return router;
 }

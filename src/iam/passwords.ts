@@ -4,7 +4,7 @@
  * policy when the account has none).
  */
 import { hash, verify } from '@node-rs/argon2';
-import type { PasswordPolicy } from '../store/types.js';
+import type { LoginProfileRecord, PasswordPolicy } from '../store/types.js';
 
 const ARGON2ID = 2;
 const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -52,4 +52,35 @@ export function passwordPolicyViolation(password: string, policy: PasswordPolicy
   }
   if (problems.length === 0) return undefined;
   return `Password does not conform to the account password policy: it must ${problems.join(', ')}.`;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Where a console password stands under the account policy:
+ * - `hard-expired`: older than MaxPasswordAge days with HardExpiry on; only an administrator
+ *   (UpdateLoginProfile) can set a new one, and the console refuses it;
+ * - `expired`: older than MaxPasswordAge days; the user must choose a new one before anything else;
+ * - `change-required`: an administrator set PasswordResetRequired;
+ * - `ok`.
+ */
+export type PasswordStatus = 'ok' | 'change-required' | 'expired' | 'hard-expired';
+
+export function passwordStatus(profile: Pick<LoginProfileRecord, 'passwordChangedAt' | 'resetRequired'>, policy: PasswordPolicy | null, now: number): PasswordStatus {
+  const maxAge = policy?.maxPasswordAge ?? null;
+  if (maxAge !== null && now >= profile.passwordChangedAt + maxAge * DAY_MS) return policy?.hardExpiry ? 'hard-expired' : 'expired';
+  return profile.resetRequired ? 'change-required' : 'ok';
+}
+
+/**
+ * Whether `password` is the current one or one of the previous ones the policy's
+ * PasswordReusePrevention (N) forbids: the current password and the N - 1 before it.
+ */
+export async function reusesPassword(password: string, profile: Pick<LoginProfileRecord, 'passwordHash' | 'previousHashes'>, policy: PasswordPolicy | null): Promise<boolean> {
+  const remembered = policy?.passwordReusePrevention ?? 0;
+  if (remembered <= 0) return false;
+  for (const stored of [profile.passwordHash, ...profile.previousHashes].slice(0, remembered)) {
+    if (await verifyPassword(stored, password)) return true;
+  }
+  return false;
 }

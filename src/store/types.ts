@@ -136,6 +136,10 @@ export interface LoginProfileRecord {
   passwordHash: string;
   resetRequired: boolean;
   createdAt: number;
+  /** When the current password was set (the password policy's MaxPasswordAge counts from it). */
+  passwordChangedAt: number;
+  /** Hashes of the passwords before the current one, newest first (at most 24: PasswordReusePrevention). */
+  previousHashes: string[];
 }
 
 export interface MfaDeviceRecord {

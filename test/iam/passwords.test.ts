@@ -21,6 +21,8 @@ import {
 import { sdkError } from './helpers.js';
 import { startGatehouse, type Credentials, type TestGatehouse } from '../support/gatehouse.js';
 import { call, xmlText } from '../support/signed.js';
+import { FixedClock } from '../../src/shared/clock.js';
+import { clientsAt } from '../sts/helpers.js';
 
 
 const HASH = /\$argon2|\$2[aby]\$|passwordHash|PasswordHash/;
@@ -237,5 +239,54 @@ describe('passwords', () => {
     const raw = await call(gh.url, gh.root, { Action: 'GetAccountPasswordPolicy' });
     assert.equal(raw.status, 404);
     assert.equal(xmlText(raw.body, 'Code'), 'NoSuchEntity');
+  });
+});
+
+describe('passwords: reuse prevention and expiry through the API (frozen clock)', () => {
+  const DAY = 86_400_000;
+  const clock = new FixedClock(Math.floor(Date.now() / 1000) * 1000);
+  let gh: TestGatehouse;
+  let sam: Credentials;
+  const iamAs = (c?: Credentials) => clientsAt(gh, clock).iam(c);
+
+  before(async () => {
+    gh = await startGatehouse({ clock });
+    const iam = iamAs();
+    await iam.send(new CreateUserCommand({ UserName: 'sam' }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'sam' }));
+    sam = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+    await iam.send(new CreateLoginProfileCommand({ UserName: 'sam', Password: 'Sam-first-1' }));
+    await iam.send(new UpdateAccountPasswordPolicyCommand({ MinimumPasswordLength: 8, AllowUsersToChangePassword: true, PasswordReusePrevention: 3, MaxPasswordAge: 90, HardExpiry: true }));
+  });
+  after(() => gh?.close());
+
+  it('PasswordReusePrevention 3: the current password and the two before it are refused, and a refusal changes nothing', async () => {
+    const change = (OldPassword: string, NewPassword: string) => iamAs(sam).send(new ChangePasswordCommand({ OldPassword, NewPassword }));
+    const reused = await sdkError(change('Sam-first-1', 'Sam-first-1'));
+    assert.deepEqual([reused.name, reused.status], ['PasswordPolicyViolation', 400]);
+    assert.match(reused.message, /must not be one of your last 3 passwords/);
+    await change('Sam-first-1', 'Sam-second-2'); // the old password still worked: nothing changed
+    await change('Sam-second-2', 'Sam-third-3');
+    for (const old of ['Sam-first-1', 'Sam-second-2', 'Sam-third-3']) assert.equal((await sdkError(change('Sam-third-3', old))).name, 'PasswordPolicyViolation', old);
+    await change('Sam-third-3', 'Sam-fourth-4');
+    await change('Sam-fourth-4', 'Sam-first-1'); // four back: allowed again
+    // An administrator's reset joins the history too.
+    await iamAs().send(new UpdateLoginProfileCommand({ UserName: 'sam', Password: 'Admin-set-5' }));
+    assert.equal((await sdkError(change('Admin-set-5', 'Sam-first-1'))).name, 'PasswordPolicyViolation');
+  });
+
+  it('HardExpiry: once MaxPasswordAge has passed, ChangePassword is refused until an administrator resets the password', async () => {
+    const change = (OldPassword: string, NewPassword: string) => iamAs(sam).send(new ChangePasswordCommand({ OldPassword, NewPassword }));
+    await iamAs().send(new UpdateLoginProfileCommand({ UserName: 'sam', Password: 'Fresh-pass-6' }));
+    clock.advance(89 * DAY);
+    await change('Fresh-pass-6', 'Fresh-pass-7'); // within 90 days; and the change restarts the age
+    clock.advance(89 * DAY);
+    await change('Fresh-pass-7', 'Fresh-pass-8');
+    clock.advance(91 * DAY);
+    const expired = await sdkError(change('Fresh-pass-8', 'Fresh-pass-9'));
+    assert.deepEqual([expired.name, expired.status], ['AccessDenied', 403]);
+    assert.match(expired.message, /expired.*HardExpiry/);
+    await iamAs().send(new UpdateLoginProfileCommand({ UserName: 'sam', Password: 'Admin-reset-10' }));
+    await change('Admin-reset-10', 'Fresh-pass-11');
   });
 });

@@ -65,6 +65,21 @@ describe('sqlite store', () => {
     raw.close();
   });
 
+  it('migration 3 dates existing console passwords from their profile and starts their history empty', async () => {
+    const file = join(tmp.dir, 'v2.db');
+    const driver = openSqlite(file);
+    await migrate(driver, MIGRATIONS.filter((m) => m.version <= 2));
+    await driver.run("INSERT INTO accounts (id, alias, password_policy, created_at, revision) VALUES ('111122223333', NULL, NULL, 5, 1)");
+    await driver.run("INSERT INTO users (id, account_id, name, name_lower, path, permissions_boundary, tags, created_at, password_last_used) VALUES ('AIDAV2USER0000000000', '111122223333', 'old', 'old', '/', NULL, '[]', 5, NULL)");
+    await driver.run("INSERT INTO login_profiles (user_id, password_hash, reset_required, created_at) VALUES ('AIDAV2USER0000000000', '$argon2id$old', 0, 1234)");
+    await driver.close();
+    const store = await openStore(`sqlite:${file}`, { dataDir: tmp.dir });
+    assert.deepEqual(await store.loginProfiles.get('AIDAV2USER0000000000'), {
+      userId: 'AIDAV2USER0000000000', passwordHash: '$argon2id$old', resetRequired: false, createdAt: 1234, passwordChangedAt: 1234, previousHashes: [],
+    });
+    await store.close();
+  });
+
   it('refuses a database whose schema is newer than the code', async () => {
     const file = join(tmp.dir, 'newer.db');
     await (await openStore(`sqlite:${file}`, { dataDir: tmp.dir })).close();

@@ -5,23 +5,36 @@
  *   and the lowercase / uppercase / number / symbol classes) → PasswordPolicyViolation.
  * - ChangePassword is the caller's own: an IAM user, with its current password. With the
  *   account's AllowUsersToChangePassword on, every IAM user may call it (and read the
- *   policy) unless a policy explicitly denies it.
+ *   policy) unless a policy explicitly denies it. PasswordReusePrevention (N) refuses the
+ *   current password and the N - 1 before it; with HardExpiry, an expired password can be
+ *   replaced only by an administrator (UpdateLoginProfile).
+ * - Every new password restarts MaxPasswordAge and pushes the old hash onto the profile's
+ *   history (the 24 newest are kept).
  */
 import { AccessDenied, EntityAlreadyExists, InvalidUserType, NoSuchEntity, PasswordPolicyViolation } from '../../shared/errors.js';
-import type { PasswordPolicy } from '../../store/types.js';
+import type { LoginProfileRecord, PasswordPolicy } from '../../store/types.js';
 import { createContext, explain } from '../../policy/index.js';
 import { authorize } from '../authorize.js';
 import { requestContextValues } from '../caller.js';
-import { hashPassword, passwordPolicyViolation, verifyPassword } from '../passwords.js';
+import { hashPassword, passwordPolicyViolation, passwordStatus, reusesPassword, verifyPassword } from '../passwords.js';
 import { findUser, str } from './common.js';
 import type { ActionTable, Input, Operation } from './types.js';
 import { userResource } from './users.js';
 
-async function checkPassword(op: Operation, password: string): Promise<void> {
-  const account = await op.deps.store.accounts.get(op.caller.accountId);
-  const violation = passwordPolicyViolation(password, account?.passwordPolicy ?? null);
+async function checkPassword(op: Operation, password: string): Promise<PasswordPolicy | null> {
+  const policy = (await op.deps.store.accounts.get(op.caller.accountId))?.passwordPolicy ?? null;
+  const violation = passwordPolicyViolation(password, policy);
   if (violation) throw new PasswordPolicyViolation(violation);
+  return policy;
 }
+
+/** The profile with `hash` as its new password, set now; the old hash joins the history. */
+const withNewPassword = (profile: LoginProfileRecord, hash: string, now: number): LoginProfileRecord => ({
+  ...profile,
+  passwordHash: hash,
+  passwordChangedAt: now,
+  previousHashes: [profile.passwordHash, ...profile.previousHashes],
+});
 
 /**
  * Authorises an IAM user's own-password action. With the account policy's
@@ -60,7 +73,8 @@ export const passwordActions: ActionTable = {
       const user = await findUser(op, str(input, 'UserName'));
       await checkPassword(op, str(input, 'Password'));
       if (await op.deps.store.loginProfiles.get(user.id)) throw new EntityAlreadyExists(`Login Profile for user ${user.name} already exists.`);
-      const profile = { userId: user.id, passwordHash: await hashPassword(str(input, 'Password')), resetRequired: input.PasswordResetRequired === true, createdAt: op.facts.now };
+      const now = op.facts.now;
+      const profile = { userId: user.id, passwordHash: await hashPassword(str(input, 'Password')), resetRequired: input.PasswordResetRequired === true, createdAt: now, passwordChangedAt: now, previousHashes: [] };
       await op.deps.store.loginProfiles.put(profile);
       return { LoginProfile: profileShape(user.name, profile.createdAt, profile.resetRequired) };
     },
@@ -85,8 +99,7 @@ export const passwordActions: ActionTable = {
       const password = input.Password as string | undefined;
       if (password !== undefined) await checkPassword(op, password);
       await op.deps.store.loginProfiles.put({
-        ...profile,
-        ...(password !== undefined && { passwordHash: await hashPassword(password) }),
+        ...(password === undefined ? profile : withNewPassword(profile, await hashPassword(password), op.facts.now)),
         ...(input.PasswordResetRequired !== undefined && { resetRequired: input.PasswordResetRequired === true }),
       });
       return undefined;
@@ -112,8 +125,15 @@ export const passwordActions: ActionTable = {
       const profile = await op.deps.store.loginProfiles.get(user.id);
       if (!profile) throw new NoSuchEntity(`Login Profile for User ${user.name} cannot be found.`);
       if (!(await verifyPassword(profile.passwordHash, str(input, 'OldPassword')))) throw new AccessDenied('The old password is incorrect.');
-      await checkPassword(op, str(input, 'NewPassword'));
-      await op.deps.store.loginProfiles.put({ ...profile, passwordHash: await hashPassword(str(input, 'NewPassword')), resetRequired: false });
+      const next = str(input, 'NewPassword');
+      const policy = await checkPassword(op, next);
+      if (passwordStatus(profile, policy, op.facts.now) === 'hard-expired') {
+        throw new AccessDenied('Your password has expired and the account password policy (HardExpiry) lets only an administrator reset it.');
+      }
+      if (await reusesPassword(next, profile, policy)) {
+        throw new PasswordPolicyViolation(`Password does not conform to the account password policy: it must not be one of your last ${policy!.passwordReusePrevention} passwords.`);
+      }
+      await op.deps.store.loginProfiles.put({ ...withNewPassword(profile, await hashPassword(next), op.facts.now), resetRequired: false });
       return undefined;
     },
   },

@@ -163,9 +163,17 @@ const SIGNIN_TOKENS = [
   'CREATE INDEX signin_tokens_expiry ON signin_tokens (expires_at)',
 ];
 
+/** When each console password was set, and the hashes of the ones before it (password policy: expiry, reuse). */
+const PASSWORD_AGE_AND_HISTORY = [
+  'ALTER TABLE login_profiles ADD COLUMN password_changed_at BIGINT',
+  'UPDATE login_profiles SET password_changed_at = created_at',
+  "ALTER TABLE login_profiles ADD COLUMN password_history TEXT NOT NULL DEFAULT '[]'",
+];
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: { sqlite: initial('sqlite'), postgres: initial('postgres') } },
   { version: 2, name: 'signin tokens', up: { sqlite: SIGNIN_TOKENS, postgres: SIGNIN_TOKENS } },
+  { version: 3, name: 'password age and history', up: { sqlite: PASSWORD_AGE_AND_HISTORY, postgres: PASSWORD_AGE_AND_HISTORY } },
 ];
 
 const CREATE_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)';

@@ -54,10 +54,16 @@ export function credentialCases(store: () => Store): void {
       const u = user(account, 'console');
       await store().users.create(u);
       assert.equal(await store().loginProfiles.get(u.id), undefined);
-      await store().loginProfiles.put({ userId: u.id, passwordHash: '$scrypt$one', resetRequired: true, createdAt: T0 });
-      assert.deepEqual(await store().loginProfiles.get(u.id), { userId: u.id, passwordHash: '$scrypt$one', resetRequired: true, createdAt: T0 });
-      await store().loginProfiles.put({ userId: u.id, passwordHash: '$scrypt$two', resetRequired: false, createdAt: T0 + 1 });
-      assert.deepEqual(await store().loginProfiles.get(u.id), { userId: u.id, passwordHash: '$scrypt$two', resetRequired: false, createdAt: T0 + 1 });
+      const one = { userId: u.id, passwordHash: '$argon2id$one', resetRequired: true, createdAt: T0, passwordChangedAt: T0, previousHashes: [] };
+      await store().loginProfiles.put(one);
+      assert.deepEqual(await store().loginProfiles.get(u.id), one);
+      const two = { userId: u.id, passwordHash: '$argon2id$two', resetRequired: false, createdAt: T0, passwordChangedAt: T0 + 5, previousHashes: ['$argon2id$one'] };
+      await store().loginProfiles.put(two);
+      assert.deepEqual(await store().loginProfiles.get(u.id), two);
+      // The history keeps the 24 newest hashes.
+      const long = Array.from({ length: 30 }, (_, i) => `$argon2id$old-${i}`);
+      await store().loginProfiles.put({ ...two, previousHashes: long });
+      assert.deepEqual((await store().loginProfiles.get(u.id))?.previousHashes, long.slice(0, 24));
       await assert.rejects(store().users.delete(u.id));
       assert.equal(await store().loginProfiles.delete(u.id), true);
       assert.equal(await store().loginProfiles.delete(u.id), false);
@@ -65,7 +71,7 @@ export function credentialCases(store: () => Store): void {
     });
 
     it('refuses a profile for an unknown user', async () => {
-      await assert.rejects(store().loginProfiles.put({ userId: 'AIDANOSUCHUSER000000', passwordHash: 'h', resetRequired: false, createdAt: T0 }));
+      await assert.rejects(store().loginProfiles.put({ userId: 'AIDANOSUCHUSER000000', passwordHash: 'h', resetRequired: false, createdAt: T0, passwordChangedAt: T0, previousHashes: [] }));
     });
   });
 
