@@ -266,7 +266,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<boolean> 
       if (wanted('role-listusers')) {
         const assumed = (await clients(url, user).sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/bench-role`, RoleSessionName: 'bench', Policy: sessionPolicy }))).Credentials!;
         const temp = { accessKeyId: assumed.AccessKeyId!, secretAccessKey: assumed.SecretAccessKey!, sessionToken: assumed.SessionToken! };
-        await measure(gh, { id: 'role-listusers', name: 'IAM ListUsers MaxItems=100, role session', goal: ISSUE4_TEMP }, pool(url, temp, 'iam', () => ({ Action: 'ListUsers', MaxItems: '100' })), pageOf(100, false));
+        await measure(gh, { id: 'role-listusers', name: 'IAM ListUsers MaxItems=100, role session' }, pool(url, temp, 'iam', () => ({ Action: 'ListUsers', MaxItems: '100' })), pageOf(100, false));
       }
     }
 
@@ -350,7 +350,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<boolean> 
     );
   }
   const role = byId('role-listusers');
-  if (l100 && role) console.log(`Role session (token + session-policy intersection) vs long-term key, same ListUsers page: ${(role.ratio! / l100.ratio!).toFixed(2)}× the throughput (drift-corrected).`);
+  if (l100 && role) console.log(`Role session (token + session-policy intersection) vs long-term key, same ListUsers page: ${(role.ratio! / l100.ratio!).toFixed(2)}× the throughput (drift-corrected; issue #4: the live intersection should cost nothing extra, below 0.8× would be a miss).`);
   for (const r of rows) if (r.invalid) console.log(`INVALID ${r.name}: ${r.invalid}`);
   return rows.every((r) => !r.invalid);
 }
