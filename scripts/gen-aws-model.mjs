@@ -14,7 +14,7 @@ const SERVICES = {
   iam: {
     file: 'iam/2010-05-08/service-2.json',
     operations: `CreateUser GetUser ListUsers UpdateUser DeleteUser TagUser UntagUser ListUserTags
-      PutUserPermissionsBoundary DeleteUserPermissionsBoundary
+      PutUserPermissionsBoundary DeleteUserPermissionsBoundary PutRolePermissionsBoundary DeleteRolePermissionsBoundary
       CreateGroup GetGroup ListGroups UpdateGroup DeleteGroup AddUserToGroup RemoveUserFromGroup ListGroupsForUser
       CreateRole GetRole ListRoles UpdateRole UpdateAssumeRolePolicy DeleteRole
       PutUserPolicy GetUserPolicy DeleteUserPolicy ListUserPolicies

@@ -95,6 +95,9 @@ export interface InlinePolicyRecord {
   document: string;
 }
 
+/** How a managed policy is used (ListPolicies' PolicyUsageFilter). */
+export type PolicyUsage = 'PermissionsPolicy' | 'PermissionsBoundary';
+
 export interface ManagedPolicyRecord {
   id: string;
   accountId: string;
@@ -229,7 +232,10 @@ export interface ManagedPolicyRepository {
   get(accountId: string, name: string, path?: string): Promise<ManagedPolicyRecord | undefined>;
   getById(id: string): Promise<ManagedPolicyRecord | undefined>;
   /** `onlyAttached` filters to policies attached to something. */
-  list(accountId: string, page: PageRequest & { onlyAttached?: boolean }): Promise<Page<ManagedPolicyRecord>>;
+  /** `onlyAttached` / usage `PermissionsPolicy`: attached to a user, group or role; usage `PermissionsBoundary`: some user's or role's boundary. */
+  list(accountId: string, page: PageRequest & { onlyAttached?: boolean; usage?: PolicyUsage }): Promise<Page<ManagedPolicyRecord>>;
+  /** For each policy ARN, how many users and roles of the account use it as their permissions boundary. */
+  boundaryUsage(accountId: string, arns: readonly string[]): Promise<Map<string, number>>;
   delete(id: string): Promise<boolean>;
   addVersion(version: PolicyVersionRecord, makeDefault: boolean, at: number): Promise<void>;
   getVersion(policyId: string, versionId: string): Promise<PolicyVersionRecord | undefined>;

@@ -19,6 +19,7 @@ import {
   CreateUserCommand,
   DeletePolicyCommand,
   DeletePolicyVersionCommand,
+  DeleteRolePermissionsBoundaryCommand,
   DeleteUserPermissionsBoundaryCommand,
   DetachGroupPolicyCommand,
   DetachRolePolicyCommand,
@@ -30,6 +31,7 @@ import {
   ListAttachedUserPoliciesCommand,
   ListPoliciesCommand,
   ListPolicyVersionsCommand,
+  PutRolePermissionsBoundaryCommand,
   PutUserPermissionsBoundaryCommand,
   SetDefaultPolicyVersionCommand,
   type IAMClient,
@@ -296,6 +298,33 @@ describe('managed policies', () => {
       assert.equal((await getPolicy(boundary)).Arn, boundary);
       await iam.send(new DeleteUserPermissionsBoundaryCommand({ UserName: 'mp-user' }));
       await iam.send(new DeletePolicyCommand({ PolicyArn: boundary }));
+    });
+
+    it('PermissionsBoundaryUsageCount counts users and roles; PolicyUsageFilter lists by use', async () => {
+      const fence = await managedPolicy(iam, 'usage-fence', policy(allow('s3:*')), '/fences/');
+      const granted = await managedPolicy(iam, 'usage-granted', policy(allow('s3:GetObject')));
+      const idle = await managedPolicy(iam, 'usage-idle', policy(allow('s3:ListBucket')));
+      await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'mp-user', PermissionsBoundary: fence }));
+      await iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'mp-role', PermissionsBoundary: fence }));
+      await iam.send(new AttachRolePolicyCommand({ RoleName: 'mp-role', PolicyArn: granted }));
+      try {
+        assert.deepEqual([(await getPolicy(fence)).PermissionsBoundaryUsageCount, (await getPolicy(fence)).AttachmentCount], [2, 0]);
+        assert.deepEqual([(await getPolicy(granted)).PermissionsBoundaryUsageCount, (await getPolicy(granted)).AttachmentCount], [0, 1]);
+        const listed = async (PolicyUsageFilter?: 'PermissionsPolicy' | 'PermissionsBoundary') =>
+          ((await iam.send(new ListPoliciesCommand({ MaxItems: 1000, ...(PolicyUsageFilter && { PolicyUsageFilter }) }))).Policies ?? [])
+            .filter((p) => p.PolicyName!.startsWith('usage-'))
+            .map((p) => `${p.PolicyName}:${p.PermissionsBoundaryUsageCount}`);
+        assert.deepEqual(await listed(), ['usage-fence:2', 'usage-granted:0', 'usage-idle:0']);
+        assert.deepEqual(await listed('PermissionsBoundary'), ['usage-fence:2']);
+        assert.deepEqual(await listed('PermissionsPolicy'), ['usage-granted:0']);
+        await iam.send(new DeleteUserPermissionsBoundaryCommand({ UserName: 'mp-user' }));
+        assert.equal((await getPolicy(fence)).PermissionsBoundaryUsageCount, 1);
+        await refused(iam.send(new ListPoliciesCommand({ PolicyUsageFilter: 'Everything' as 'PermissionsPolicy' })), 'ValidationError');
+      } finally {
+        await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'mp-role' }));
+        await iam.send(new DetachRolePolicyCommand({ RoleName: 'mp-role', PolicyArn: granted }));
+        for (const arn of [fence, granted, idle]) await iam.send(new DeletePolicyCommand({ PolicyArn: arn }));
+      }
     });
   });
 

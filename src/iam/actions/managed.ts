@@ -9,7 +9,7 @@
 import { DeleteConflict, LimitExceeded, NoSuchEntity } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { policySize } from '../../policy/index.js';
-import type { ManagedPolicyRecord, Page, Repositories } from '../../store/types.js';
+import type { ManagedPolicyRecord, PolicyUsage, Repositories } from '../../store/types.js';
 import { parsePolicyArn, policyArn, QUOTAS } from '../arns.js';
 import { checkPolicyDocument, checkQuota, creating, encodeDocument, optStr, pageOutput, pageRequest, str } from './common.js';
 import { OWNERS, ownerName, type OwnerSpec } from './owners.js';
@@ -39,15 +39,7 @@ const byArn = (i: Input) => str(i, 'PolicyArn');
 
 /** Whether a user or role of the account has the policy as its permissions boundary (AWS refuses to delete it then). */
 async function usedAsBoundary(tx: Repositories, accountId: string, arn: string): Promise<boolean> {
-  for (const repo of [tx.users, tx.roles]) {
-    let after: string | undefined;
-    do {
-      const page: Page<{ permissionsBoundary: string | null }> = await repo.list(accountId, { limit: 1000, pathPrefix: '/', ...(after !== undefined && { after }) });
-      if (page.items.some((e) => e.permissionsBoundary === arn)) return true;
-      after = page.marker;
-    } while (after !== undefined);
-  }
-  return false;
+  return ((await tx.managedPolicies.boundaryUsage(accountId, [arn])).get(arn) ?? 0) > 0;
 }
 
 export const managedPolicyCoreActions: ActionTable = {
@@ -70,7 +62,10 @@ export const managedPolicyCoreActions: ActionTable = {
   GetPolicy: {
     resource: byArn,
     async run(input, op) {
-      return { Policy: policyShape(await findPolicy(op, str(input, 'PolicyArn'))) };
+      const policy = await findPolicy(op, str(input, 'PolicyArn'));
+      const arn = policyArn(policy.accountId, policy.path, policy.name);
+      const usage = await op.deps.store.managedPolicies.boundaryUsage(policy.accountId, [arn]);
+      return { Policy: policyShape(policy, usage.get(arn)) };
     },
   },
 
@@ -97,8 +92,11 @@ export const managedPolicyCoreActions: ActionTable = {
     resource: (i, op) => policyArn(op.caller.accountId, optStr(i, 'PathPrefix') ?? '/', '*'),
     async run(input, op) {
       if (optStr(input, 'Scope') === 'AWS') return { Policies: [], IsTruncated: false };
-      const page = await op.deps.store.managedPolicies.list(op.caller.accountId, { ...pageRequest(input), onlyAttached: input.OnlyAttached === true });
-      return pageOutput(page, 'Policies', policyShape);
+      const usage = optStr(input, 'PolicyUsageFilter') as PolicyUsage | undefined;
+      const page = await op.deps.store.managedPolicies.list(op.caller.accountId, { ...pageRequest(input), onlyAttached: input.OnlyAttached === true, ...(usage && { usage }) });
+      const arns = page.items.map((p) => policyArn(p.accountId, p.path, p.name));
+      const counts = await op.deps.store.managedPolicies.boundaryUsage(op.caller.accountId, arns);
+      return pageOutput(page, 'Policies', (p) => policyShape(p, counts.get(policyArn(p.accountId, p.path, p.name))));
     },
   },
 

@@ -111,4 +111,24 @@ export const roleActions: ActionTable = {
       return undefined;
     },
   },
+
+  PutRolePermissionsBoundary: {
+    resource: (i, op) => roleResource(op, str(i, 'RoleName')),
+    context: (i) => ({ 'iam:PermissionsBoundary': str(i, 'PermissionsBoundary') }),
+    async run(input, op) {
+      const role = await findRole(op, str(input, 'RoleName'));
+      await checkBoundary(op, str(input, 'PermissionsBoundary'));
+      await op.deps.store.roles.update(role.id, { permissionsBoundary: str(input, 'PermissionsBoundary') });
+      return undefined;
+    },
+  },
+
+  DeleteRolePermissionsBoundary: {
+    resource: (i, op) => roleResource(op, str(i, 'RoleName')),
+    async run(input, op) {
+      const role = await findRole(op, str(input, 'RoleName'));
+      await op.deps.store.roles.update(role.id, { permissionsBoundary: null });
+      return undefined;
+    },
+  },
 };

@@ -40,7 +40,8 @@ export function roleShape(r: RoleRecord, full = false): Record<string, unknown> 
   };
 }
 
-export function policyShape(p: ManagedPolicyRecord): Record<string, unknown> {
+/** `boundaryUsage`: how many users and roles use it as their permissions boundary. */
+export function policyShape(p: ManagedPolicyRecord, boundaryUsage = 0): Record<string, unknown> {
   return {
     PolicyName: p.name,
     PolicyId: p.id,
@@ -48,7 +49,7 @@ export function policyShape(p: ManagedPolicyRecord): Record<string, unknown> {
     Path: p.path,
     DefaultVersionId: p.defaultVersionId,
     AttachmentCount: p.attachmentCount,
-    PermissionsBoundaryUsageCount: 0,
+    PermissionsBoundaryUsageCount: boundaryUsage,
     IsAttachable: true,
     Description: p.description ?? undefined,
     CreateDate: p.createdAt,

@@ -3,7 +3,7 @@
  * table per owner kind, and `attachment_count` is kept in the same transaction as each
  * attach/detach so `onlyAttached` lists page by a partial index.
  */
-import type { ManagedPolicyRecord, ManagedPolicyRepository, OwnerKind, Page, PageRequest, PolicyVersionRecord } from '../types.js';
+import type { ManagedPolicyRecord, ManagedPolicyRepository, OwnerKind, Page, PageRequest, PolicyUsage, PolicyVersionRecord } from '../types.js';
 import { accountOf, bump, countOf, keysetPage, lower, OWNER_TABLES, requireAccountOf } from './common.js';
 import type { SqlDriver, SqlValue } from './driver.js';
 
@@ -41,6 +41,12 @@ const ATTACHMENTS: Readonly<Record<OwnerKind, { table: string; owner: string }>>
   role: { table: 'role_policy_attachments', owner: 'role_id' },
 };
 
+/** A policy row's ARN, as users and roles name it in `permissions_boundary`. */
+const ROW_ARN = "('arn:aws:iam::' || managed_policies.account_id || ':policy' || managed_policies.path || managed_policies.name)";
+const USED_AS_BOUNDARY =
+  `(EXISTS (SELECT 1 FROM users b WHERE b.account_id = managed_policies.account_id AND b.permissions_boundary = ${ROW_ARN})` +
+  ` OR EXISTS (SELECT 1 FROM roles b WHERE b.account_id = managed_policies.account_id AND b.permissions_boundary = ${ROW_ARN}))`;
+
 const attachedSelect = (kind: OwnerKind, extra = '') =>
   `SELECT p.*${extra} FROM ${ATTACHMENTS[kind].table} a JOIN managed_policies p ON p.id = a.policy_id`;
 
@@ -71,10 +77,26 @@ export class SqlManagedPolicies implements ManagedPolicyRepository {
     return row && toPolicy(row);
   }
 
-  list(accountId: string, page: PageRequest & { onlyAttached?: boolean }): Promise<Page<ManagedPolicyRecord>> {
-    const where = page.onlyAttached ? ['account_id = ?', 'attachment_count > 0'] : ['account_id = ?'];
+  list(accountId: string, page: PageRequest & { onlyAttached?: boolean; usage?: PolicyUsage }): Promise<Page<ManagedPolicyRecord>> {
+    const where = ['account_id = ?'];
+    if (page.onlyAttached || page.usage === 'PermissionsPolicy') where.push('attachment_count > 0');
+    if (page.usage === 'PermissionsBoundary') where.push(USED_AS_BOUNDARY);
     const query = { select: 'SELECT * FROM managed_policies', where, params: [accountId], key: 'name_lower', keyField: 'name_lower', pathColumn: 'path' };
     return keysetPage(this.db, query, page, toPolicy);
+  }
+
+  async boundaryUsage(accountId: string, arns: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>(arns.map((a) => [a, 0]));
+    if (arns.length === 0) return counts;
+    const list = arns.map(() => '?').join(', ');
+    const rows = await this.db.all<{ arn: string; n: number }>(
+      `SELECT permissions_boundary AS arn, COUNT(*) AS n FROM users WHERE account_id = ? AND permissions_boundary IN (${list}) GROUP BY permissions_boundary
+       UNION ALL
+       SELECT permissions_boundary AS arn, COUNT(*) AS n FROM roles WHERE account_id = ? AND permissions_boundary IN (${list}) GROUP BY permissions_boundary`,
+      [accountId, ...arns, accountId, ...arns],
+    );
+    for (const r of rows) counts.set(r.arn, (counts.get(r.arn) ?? 0) + Number(r.n));
+    return counts;
   }
 
   /** Deletes the policy with its remaining versions; fails (foreign key) while it is attached. */

@@ -170,10 +170,17 @@ const PASSWORD_AGE_AND_HISTORY = [
   "ALTER TABLE login_profiles ADD COLUMN password_history TEXT NOT NULL DEFAULT '[]'",
 ];
 
+/** Counting and filtering managed policies by their use as permissions boundaries. */
+const BOUNDARY_INDEXES = [
+  'CREATE INDEX users_boundary ON users (account_id, permissions_boundary)',
+  'CREATE INDEX roles_boundary ON roles (account_id, permissions_boundary)',
+];
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: { sqlite: initial('sqlite'), postgres: initial('postgres') } },
   { version: 2, name: 'signin tokens', up: { sqlite: SIGNIN_TOKENS, postgres: SIGNIN_TOKENS } },
   { version: 3, name: 'password age and history', up: { sqlite: PASSWORD_AGE_AND_HISTORY, postgres: PASSWORD_AGE_AND_HISTORY } },
+  { version: 4, name: 'boundary usage indexes', up: { sqlite: BOUNDARY_INDEXES, postgres: BOUNDARY_INDEXES } },
 ];
 
 const CREATE_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)';

@@ -60,6 +60,36 @@ export function managedPolicyCases(store: () => Store): void {
       assert.deepEqual((await store().managedPolicies.listVersions(p.id)).map((v) => v.versionId), ['v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9', 'v10']);
     });
 
+    it('counts and filters policies by their use as permissions boundaries and as permissions policies', async () => {
+      const s = store();
+      const account = await newAccount(s);
+      const [fence, fv] = policy(account, 'fence', { path: '/b/' });
+      const [granted, gv] = policy(account, 'granted');
+      const [idle, iv] = policy(account, 'idle');
+      for (const [p, v] of [[fence, fv], [granted, gv], [idle, iv]] as const) await s.managedPolicies.create(p, v);
+      const fenceArn = `arn:aws:iam::${account}:policy/b/fence`;
+      const grantedArn = `arn:aws:iam::${account}:policy/granted`;
+      const u = user(account, 'bounded', { permissionsBoundary: fenceArn });
+      const r = role(account, 'bounded-role', { permissionsBoundary: fenceArn });
+      await s.users.create(u);
+      await s.roles.create(r);
+      await s.managedPolicies.attach('role', r.id, granted.id);
+      const usage = await s.managedPolicies.boundaryUsage(account, [fenceArn, grantedArn]);
+      assert.deepEqual([...usage], [[fenceArn, 2], [grantedArn, 0]]);
+      assert.deepEqual((await s.managedPolicies.boundaryUsage(account, [])).size, 0);
+      const names = async (usage?: 'PermissionsPolicy' | 'PermissionsBoundary') =>
+        (await allPages((after) => s.managedPolicies.list(account, { limit: 2, ...(after !== undefined && { after }), ...(usage && { usage }) }))).items.map((p) => p.name);
+      assert.deepEqual(await names(), ['fence', 'granted', 'idle']);
+      assert.deepEqual(await names('PermissionsBoundary'), ['fence']);
+      assert.deepEqual(await names('PermissionsPolicy'), ['granted']);
+      await s.users.update(u.id, { permissionsBoundary: null });
+      assert.equal((await s.managedPolicies.boundaryUsage(account, [fenceArn])).get(fenceArn), 1);
+      // Another account's users never count.
+      const other = await newAccount(s);
+      await s.users.create(user(other, 'elsewhere', { permissionsBoundary: fenceArn }));
+      assert.equal((await s.managedPolicies.boundaryUsage(account, [fenceArn])).get(fenceArn), 1);
+    });
+
     it('attaches to users, groups and roles idempotently, counting attachments', async () => {
       const account = await newAccount(store());
       const [p, v1] = policy(account, 'Attached');
