@@ -112,3 +112,11 @@ export async function mutate(agent: Agent, path: string, fields: Record<string, 
 export { text };
 
 export const errorsOn = (html: string) => [...html.matchAll(/<p class="error"[^>]*>([\s\S]*?)<\/p>/g)].map((m) => text(m[1]!));
+
+/** Opens the IAM-user sign-in form (its CSRF token) and posts it. */
+export async function signIn(agent: Agent, fields: { account: string; username: string; password: string; mfaCode?: string }) {
+  const form = await agent.get('/console/signin');
+  const token = csrfIn(form.text);
+  assert.ok(token);
+  return agent.post('/console/signin').type('form').send({ _csrf: token, mfaCode: '', ...fields });
+}

@@ -11,17 +11,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateLoginProfileCommand, CreateUserCommand, DeleteAccountPasswordPolicyCommand, PutUserPolicyCommand, UpdateAccountPasswordPolicyCommand, UpdateLoginProfileCommand } from '@aws-sdk/client-iam';
 import supertest from 'supertest';
-import { allow, csrf, csrfIn, doc, post, setup, text, type Agent, type ConsoleEnv } from './helpers.js';
+import { allow, csrf, doc, post, setup, signIn, text, type Agent, type ConsoleEnv } from './helpers.js';
 
 const PASSWORD = 'Tr0ub4dor&3-horse';
 const DAY = 86_400_000;
 const GENERIC = /Your sign-in details are not correct, or you need to enter your MFA code/;
 
-async function signIn(agent: Agent, account: string, username: string, password: string) {
-  const token = csrfIn((await agent.get('/console/signin')).text);
-  assert.ok(token);
-  return agent.post('/console/signin').type('form').send({ _csrf: token, account, username, password, mfaCode: '' });
-}
+const signInAs = (agent: Agent, account: string, username: string, password: string) => signIn(agent, { account, username, password });
 
 const flashOf = (html: string) => text(/<p class="error">([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '');
 
@@ -58,7 +54,7 @@ describe('console: password age, forced change and reuse', () => {
     await iam.send(new UpdateAccountPasswordPolicyCommand({ MinimumPasswordLength: 8, MaxPasswordAge: 30, PasswordReusePrevention: 2, AllowUsersToChangePassword: true }));
     env.clock.advance(31 * DAY);
     const agent = supertest.agent(env.gh.url);
-    const r = await signIn(agent, account, 'ageing', PASSWORD);
+    const r = await signInAs(agent, account, 'ageing', PASSWORD);
     assert.equal(r.status, 303);
     assert.equal(r.headers.location, '/console/security-credentials');
     const page = await agent.get('/console/security-credentials');
@@ -87,23 +83,23 @@ describe('console: password age, forced change and reuse', () => {
     // Signed in a minute before it expires; the open session ends once it has.
     env.clock.advance(10 * DAY - 60_000);
     const open = supertest.agent(env.gh.url);
-    assert.equal((await signIn(open, account, 'hard', PASSWORD)).headers.location, '/console/');
+    assert.equal((await signInAs(open, account, 'hard', PASSWORD)).headers.location, '/console/');
     assert.equal((await open.get('/console/')).status, 200);
     env.clock.advance(120_000);
     const ended = await open.get('/console/');
     assert.equal(ended.status, 401);
     assert.match(text(ended.text), /Only an administrator can reset it/);
 
-    const wrong = await signIn(supertest.agent(env.gh.url), account, 'hard', 'Not-the-password-1');
+    const wrong = await signInAs(supertest.agent(env.gh.url), account, 'hard', 'Not-the-password-1');
     assert.equal(wrong.status, 401);
     assert.match(text(wrong.text), GENERIC);
-    const right = await signIn(supertest.agent(env.gh.url), account, 'hard', PASSWORD);
+    const right = await signInAs(supertest.agent(env.gh.url), account, 'hard', PASSWORD);
     assert.equal(right.status, 401);
     assert.match(text(right.text), /Your password has expired\. Only an administrator can reset it/);
     assert.equal(right.headers.location, undefined);
 
     await iam.send(new UpdateLoginProfileCommand({ UserName: 'hard', Password: 'Reset-by-admin-1' }));
-    const after = await signIn(supertest.agent(env.gh.url), account, 'hard', 'Reset-by-admin-1');
+    const after = await signInAs(supertest.agent(env.gh.url), account, 'hard', 'Reset-by-admin-1');
     assert.equal(after.status, 303);
     assert.equal(after.headers.location, '/console/');
   });
@@ -112,7 +108,7 @@ describe('console: password age, forced change and reuse', () => {
     const iam = env.sdk().iam();
     await iam.send(new DeleteAccountPasswordPolicyCommand({}));
     const agent = supertest.agent(env.gh.url);
-    assert.equal((await signIn(agent, account, 'reset', PASSWORD)).headers.location, '/console/');
+    assert.equal((await signInAs(agent, account, 'reset', PASSWORD)).headers.location, '/console/');
     assert.equal((await agent.get('/console/')).status, 200);
     await iam.send(new UpdateLoginProfileCommand({ UserName: 'reset', PasswordResetRequired: true }));
     const blocked = await agent.get('/console/');

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { CreateAccountAliasCommand, CreateLoginProfileCommand, CreateUserCommand, GetUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import supertest from 'supertest';
 import { stepOf, totp } from '../sts/helpers.js';
-import { allow, csrfIn, doc, errorsOn, mutate, post, setup, text, type Agent, type ConsoleEnv } from './helpers.js';
+import { allow, csrfIn, doc, errorsOn, mutate, post, setup, signIn, text, type Agent, type ConsoleEnv } from './helpers.js';
 
 const PASSWORD = 'Tr0ub4dor&3-horse';
 const GENERIC = /Your sign-in details are not correct, or you need to enter your MFA code/;
@@ -27,14 +27,6 @@ async function createUser(env: ConsoleEnv, name: string, policy?: string): Promi
   await iam.send(new CreateUserCommand({ UserName: name }));
   await iam.send(new CreateLoginProfileCommand({ UserName: name, Password: PASSWORD }));
   if (policy) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'self', PolicyDocument: policy }));
-}
-
-/** Opens the sign-in form (an anonymous session with a CSRF token) and posts it. */
-async function signIn(agent: Agent, fields: { account: string; username: string; password: string; mfaCode?: string }) {
-  const form = await agent.get('/console/signin');
-  const token = csrfIn(form.text);
-  assert.ok(token);
-  return agent.post('/console/signin').type('form').send({ _csrf: token, mfaCode: '', ...fields });
 }
 
 const sessionCookie = (r: supertest.Response) => (r.headers['set-cookie'] as unknown as string[] | undefined)?.find((c) => c.startsWith('gatehouse-console='));
