@@ -267,14 +267,43 @@ export async function runPortalBench(options: PortalBenchOptions): Promise<boole
       return { ok: true, ms: { post, cycle: ms(t0) } };
     };
 
+    /**
+     * (3p) POST /portal/login alone: the issue's measure. Each worker fetches the form once and
+     * posts it for every sign-in while its CSRF cookie is valid (a double-submit token is not
+     * single-use; a browser fetches the form once per visit). The session cookie is not sent back.
+     */
+    const forms = new Array<{ token: string; cookie: string } | undefined>(CONCURRENCY);
+    const postLogin = async (w: number): Promise<OpResult> => {
+      const u = nextUser();
+      const worker = workers[w]!;
+      if (attempts[w]! > 0 && attempts[w]! % ATTEMPTS_PER_ADDRESS === 0) worker.rebind(address(w));
+      if (!forms[w]) {
+        const page = await worker.send('GET', '/portal/', {});
+        const token = csrfFrom(page.body);
+        const cookie = cookieFrom(page.headers, CSRF_COOKIE);
+        if (page.status !== 200 || !token || !cookie) return { ok: false, why: `GET /portal/: HTTP ${page.status}` };
+        forms[w] = { token, cookie };
+      }
+      const f = forms[w];
+      const t0 = performance.now();
+      attempts[w]!++;
+      const res = await worker.send('POST', '/portal/login', { cookie: f.cookie }, form({ _csrf: f.token, set: '', username: u.uid, password: u.password }));
+      const post = ms(t0);
+      if (res.status === 403) forms[w] = undefined; // the form expired: fetch a new one next time
+      if (res.status !== 303 || res.headers.location !== '/portal/') return { ok: false, why: `POST /portal/login: HTTP ${res.status} to ${res.headers.location ?? '(no location)'}` };
+      if (!cookieFrom(res.headers, COOKIE)) return { ok: false, why: 'POST /portal/login: 303 without a session cookie' };
+      return { ok: true, ms: { post } };
+    };
+
     // --- a check of each, then warm-ups --------------------------------------------------------
-    for (const [name, op] of [['ldapts', ldaptsLogin], ['ldapauth-fork', ldapauthLogin], ['connector', connectorLogin], ['portal', () => portalLogin(0)]] as const) {
+    for (const [name, op] of [['ldapts', ldaptsLogin], ['ldapauth-fork', ldapauthLogin], ['connector', connectorLogin], ['portal', () => portalLogin(0)], ['portal POST', () => postLogin(0)]] as const) {
       const r = await op();
       if (!r.ok) throw new Error(`portal benchmark: the first ${name} sign-in failed: ${r.why}`);
     }
     t = performance.now();
     for (const op of [ldaptsLogin, ldapauthLogin, connectorLogin]) await closedLoop(CONCURRENCY, { seconds: 1 }, op);
     await closedLoop(CONCURRENCY, { seconds: 2 }, portalLogin);
+    await closedLoop(CONCURRENCY, { seconds: 1 }, postLogin);
     log(`checked and warmed up in ${fmt(ms(t) / 1000)} s`);
 
     // --- measured runs: (2) (1) (3) (1) (2), then (2c) -----------------------------------------
@@ -289,9 +318,11 @@ export async function runPortalBench(options: PortalBenchOptions): Promise<boole
     const raw2: Row = { id: '(2)', name: '(2) ldapauth-fork, new client per login + close()', runs: [], cpu: [], key: 'login' };
     const conn: Row = { id: '(2c)', name: '(2c) LdapConnector.login() in-process, no HTTP', runs: [], cpu: [], key: 'login' };
     const portal: Row = { id: '(3)', name: '(3) portal: GET /portal/ + POST /portal/login', runs: [], cpu: [], key: 'post', second: 'cycle' };
-    rows.push(raw1, raw2, conn, portal);
+    const posts: Row = { id: '(3p)', name: '(3p) portal: POST /portal/login alone', runs: [], cpu: [], key: 'post' };
+    rows.push(raw1, raw2, conn, portal, posts);
     await measure(raw2, baseSeconds, ldapauthLogin);
     await measure(raw1, baseSeconds, ldaptsLogin);
+    await measure(posts, options.seconds, postLogin);
     await measure(portal, options.seconds, portalLogin);
     await measure(raw1, baseSeconds, ldaptsLogin);
     await measure(raw2, baseSeconds, ldapauthLogin);
@@ -373,7 +404,7 @@ export async function runPortalBench(options: PortalBenchOptions): Promise<boole
     );
     const head = ['', 'logins/s', 'p50 ms', 'p99 ms', 'failed', 'CPU ms/login: bench', 'Gatehouse', 'slapd', 'others'];
     const table: string[][] = [];
-    for (const r of [raw1, raw2, conn, portal]) {
+    for (const r of [raw1, raw2, conn, portal, posts]) {
       const x = m(r);
       const c = perLogin(r);
       const rates = r.runs.map((run) => int(run.perSecond));
@@ -396,21 +427,24 @@ export async function runPortalBench(options: PortalBenchOptions): Promise<boole
     console.log('');
     console.log([line(head), ...table.map(line)].join('\n'));
     console.log(`(3): logins/s counts whole sign-ins (GET + POST); p50/p99 are of the POST, in brackets of GET + POST. Every GET answered the form without a session cookie, and every POST 303 to /portal/ with a session cookie, unless counted as failed.`);
+    console.log(`(3p): the same POST, each worker posting the form it fetched once (its CSRF cookie stays valid for the idle timeout): the issue's measure, "the full POST /portal/login".`);
     console.log(`(2) includes the group search ((member={{dn}}) under ${GROUPS}, the portal's options from src/directory/options.ts); the portal adds one nested-group search per login. (1) has no group search, as specified.`);
 
-    const r3 = m(portal);
     const r2 = raw2.runs.map((r) => r.perSecond);
     const r1 = raw1.runs.map((r) => r.perSecond);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const ratio = r3.perSecond / mean(r2);
-    const p99 = percentile(r3.ms.post, 99);
     const invalid = rows.some((r) => r.runs.some((x) => x.failures > 0));
-    const verdict = invalid ? 'INVALID (failures)' : ratio >= GOAL_RATIO && p99 <= GOAL_P99_MS ? 'PASS' : 'MISS';
-    console.log(
-      `\nGoal (issue 6): (3) ≥ ${GOAL_RATIO * 100} % of (2), p99 ≤ ${GOAL_P99_MS} ms. (3)/(2) = ${fmt(100 * ratio, 0)} % (vs the mean of the (2) runs before and after), ` +
-        `(3)/(1) = ${fmt((100 * r3.perSecond) / mean(r1), 0)} %, POST p99 ${fmt(p99)} ms: ${verdict}` +
-        (ratio < GOAL_RATIO ? ' — throughput short' : '') + (p99 > GOAL_P99_MS ? ' — p99 over' : ''),
-    );
+    for (const row of [posts, portal]) {
+      const x = m(row);
+      const ratio = x.perSecond / mean(r2);
+      const p99 = percentile(x.ms.post, 99);
+      const verdict = invalid ? 'INVALID (failures)' : ratio >= GOAL_RATIO && p99 <= GOAL_P99_MS ? 'PASS' : 'MISS';
+      console.log(
+        `${row === posts ? '\nGoal (issue 6)' : 'The same goal applied to'} ${row.id}: ≥ ${GOAL_RATIO * 100} % of (2), p99 ≤ ${GOAL_P99_MS} ms. ${row.id}/(2) = ${fmt(100 * ratio, 0)} % (vs the mean of the (2) runs before and after), ` +
+          `${row.id}/(1) = ${fmt((100 * x.perSecond) / mean(r1), 0)} %, POST p99 ${fmt(p99)} ms: ${verdict}` +
+          (ratio < GOAL_RATIO ? ' — throughput short' : '') + (p99 > GOAL_P99_MS ? ' — p99 over' : ''),
+      );
+    }
 
     // Where the gap goes: CPU per login by process, and Gatehouse's split by component.
     const c1 = perLogin(raw1);

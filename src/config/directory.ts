@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 
+/** Defaults of `poolSize` and `poolIdleMs`; the connector applies them to settings that leave them out. */
+export const DIRECTORY_POOL_DEFAULTS = { size: 20, idleMs: 30_000 } as const;
+
 function isDirectoryUrl(v: string): boolean {
   return v === 'embedded' || (/^ldaps?:\/\//i.test(v) && URL.canParse(v));
 }
@@ -46,6 +49,15 @@ export const directorySchema = z
      * password, never allowed). Default `5000`. Recommendation: 2000–5000.
      */
     timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+    /**
+     * Directory sessions kept open between logins (each one a service connection, bound, and a
+     * user connection), each lent to one login at a time. A kept session saves the next login
+     * two connects and the service bind. `0` opens new connections for every login. Default `20`.
+     * Recommendation: about the number of sign-ins you expect at the same moment.
+     */
+    poolSize: z.number().int().min(0).max(500).default(DIRECTORY_POOL_DEFAULTS.size),
+    /** A kept session unused this long (ms) is closed. Default `30000`. Sessions are never kept past 10 minutes. */
+    poolIdleMs: z.number().int().min(1000).max(600_000).default(DIRECTORY_POOL_DEFAULTS.idleMs),
     /** TLS for `ldaps://`. Certificates are always verified; there is no switch to turn that off. */
     tlsOptions: z
       .strictObject({

@@ -1,5 +1,6 @@
 /**
- * LdapConnector: `DirectoryConnector` over passport-ldapauth's ldapauth-fork, one session per login.
+ * LdapConnector: `DirectoryConnector` over passport-ldapauth's ldapauth-fork, one session per login
+ * at a time.
  *
  * login() is a chain of named steps:
  * - checkCredentials: refuse blank, non-string, over-long or metacharacter input before any
@@ -13,24 +14,34 @@
  *   refusal costs the same round trips;
  * - resolveGroups: memberOf and group search, nested groups, normalised DNs (groups.ts);
  * - the whole chain runs under one deadline, `timeoutMs`: past it the sockets are destroyed and
- *   the answer is `unavailable`, never `invalid-credentials` and never a login.
+ *   the answer is `unavailable`, never `invalid-credentials` and never a login;
+ * - connections: a session that ended its login cleanly is kept idle (`poolSize`, `poolIdleMs`;
+ *   pool.ts) and lent to the next login, which then skips the connects and the service bind.
+ *   When a kept session faults before the user bind was sent (the directory closed it while it
+ *   sat idle), the login runs once more on a new session within the same deadline; after the
+ *   user bind a fault is `unavailable`, so one password is never tried twice.
  * Every refusal is the same `invalid-credentials`; its reason goes to the log with the user name,
  * never with the password.
  */
 import { randomBytes } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import type { Options as LdapAuthOptions } from 'ldapauth-fork';
+import { DIRECTORY_POOL_DEFAULTS as POOL_DEFAULTS } from '../config/directory.js';
 import type { Logger } from '../shared/logger.js';
 import { classifyUserBindError } from './bind-errors.js';
 import { checkCredentials } from './credentials.js';
-import { withDeadline } from './deadline.js';
+import { DeadlineExceeded, withDeadline } from './deadline.js';
 import { directGroups, resolveGroups } from './groups.js';
 import { ldapjs } from './ldapjs.js';
 import { attributeValues, ldapAuthOptions, tlsOptionsFor, type DirectorySettings } from './options.js';
+import { IdlePool, type Pooled } from './pool.js';
 import { DirectoryFault, LdapSession, type AuthOutcome } from './session.js';
 import { ServiceSession } from './service-session.js';
 import { usernameAttribute } from './filter.js';
 import { DirectoryUnavailable, type DirectoryConnector, type LoginResult, type RefusalReason } from './types.js';
+
+/** No kept connection outlives this, so a changed service password or ACL applies within it. */
+const POOL_MAX_AGE_MS = 10 * 60_000;
 
 const INVALID: LoginResult = Object.freeze({ ok: false, reason: 'invalid-credentials' });
 
@@ -42,6 +53,8 @@ function shown(username: unknown): unknown {
 export class LdapConnector implements DirectoryConnector {
   private readonly tls: ConnectionOptions;
   private readonly inFlight = new Set<Promise<LoginResult>>();
+  private readonly logins: IdlePool<LdapSession>;
+  private readonly lookups: IdlePool<ServiceSession>;
   private closed = false;
 
   /** Throws (naming the key) when a `tlsOptions.ca` file cannot be read. */
@@ -51,6 +64,14 @@ export class LdapConnector implements DirectoryConnector {
   ) {
     if (!/^ldaps?:\/\//i.test(settings.url)) throw new Error(`directory.url: the LDAP connector needs an ldap:// or ldaps:// URL`);
     this.tls = tlsOptionsFor(settings);
+    const pool = { size: settings.poolSize ?? POOL_DEFAULTS.size, idleMs: settings.poolIdleMs ?? POOL_DEFAULTS.idleMs, maxAgeMs: POOL_MAX_AGE_MS };
+    this.logins = new IdlePool(pool);
+    this.lookups = new IdlePool(pool);
+  }
+
+  /** Idle sessions kept for logins and for group lookups (tests, metrics). */
+  get idleSessions(): { logins: number; lookups: number } {
+    return { logins: this.logins.idleCount, lookups: this.lookups.idleCount };
   }
 
   /** The ldapauth-fork (passport-ldapauth `server`) options one login uses; a fresh object. */
@@ -69,14 +90,43 @@ export class LdapConnector implements DirectoryConnector {
   }
 
   private async attempt(username: string, password: string): Promise<LoginResult> {
-    let session: LdapSession | undefined;
     try {
-      const s = (session = new LdapSession(this.serverOptions()));
-      return await withDeadline('directory login', this.settings.timeoutMs, this.run(s, username, password), () => s.destroy());
+      return await this.withSession('directory login', this.logins, () => new LdapSession(this.serverOptions()), (s) => this.run(s, username, password));
     } catch (err) {
       return this.unavailable(new DirectoryUnavailable('directory login failed', { cause: err }), username);
+    }
+  }
+
+  /**
+   * `work` on a kept session, or on a new one, within one `timeoutMs` deadline. The session goes
+   * back to the pool when the work settled without a fault or deadline, else it is destroyed. A
+   * kept session's fault is retried once on a new session when the session says it may be.
+   */
+  private async withSession<S extends Pooled, R>(what: string, pool: IdlePool<S>, open: () => S, work: (s: S) => Promise<R>): Promise<R> {
+    const { timeoutMs } = this.settings;
+    const kept = pool.take();
+    if (!kept) return this.onSession(what, pool, pool.adopt(open()), timeoutMs, work);
+    const started = performance.now();
+    try {
+      return await this.onSession(what, pool, kept, timeoutMs, work);
+    } catch (err) {
+      if (!(err instanceof DirectoryFault) || !kept.mayRetry()) throw err;
+      this.logger.debug({ event: 'directory.retry', what, err }, 'kept directory connection failed; retrying on a new one');
+    }
+    const left = Math.floor(timeoutMs - (performance.now() - started));
+    if (left <= 0) throw new DeadlineExceeded(what, timeoutMs);
+    return this.onSession(what, pool, pool.adopt(open()), left, work);
+  }
+
+  private async onSession<S extends Pooled, R>(what: string, pool: IdlePool<S>, session: S, ms: number, work: (s: S) => Promise<R>): Promise<R> {
+    let clean = false;
+    try {
+      const result = await withDeadline(what, ms, work(session), () => session.destroy());
+      clean = true;
+      return result;
     } finally {
-      session?.close();
+      if (clean && !this.closed) pool.give(session);
+      else session.destroy();
     }
   }
 
@@ -122,20 +172,17 @@ export class LdapConnector implements DirectoryConnector {
   async currentGroups(username: string): Promise<string[] | undefined> {
     const check = checkCredentials(username, 'x');
     if (!check.ok) return undefined;
-    let session: ServiceSession | undefined;
+    if (this.closed) throw new DirectoryUnavailable('directory connector closed');
+    const lookup = async (s: ServiceSession) => {
+      await s.open();
+      const found = await s.lookup(check.username);
+      if (!found) return undefined;
+      return resolveGroups(directGroups(found.user, found.groupEntries), this.settings, (b, f, a) => s.search(b, f, a), this.logger);
+    };
     try {
-      const s = (session = new ServiceSession(this.settings, this.tls));
-      const work = (async () => {
-        await s.open();
-        const found = await s.lookup(check.username);
-        if (!found) return undefined;
-        return resolveGroups(directGroups(found.user, found.groupEntries), this.settings, (b, f, a) => s.search(b, f, a), this.logger);
-      })();
-      return await withDeadline('directory group lookup', this.settings.timeoutMs, work, () => s.destroy());
+      return await this.withSession('directory group lookup', this.lookups, () => new ServiceSession(this.settings, this.tls), lookup);
     } catch (err) {
       throw new DirectoryUnavailable('directory group lookup failed', { cause: err });
-    } finally {
-      session?.destroy();
     }
   }
 
@@ -170,9 +217,11 @@ export class LdapConnector implements DirectoryConnector {
     }
   }
 
-  /** Refuses new logins (they answer `unavailable`) and waits for those in flight. */
+  /** Refuses new logins (they answer `unavailable`), waits for those in flight, and drops every kept connection. */
   async close(): Promise<void> {
     this.closed = true;
+    this.logins.close();
+    this.lookups.close();
     await Promise.allSettled([...this.inFlight]);
   }
 }

@@ -15,6 +15,20 @@ export interface LdapClient {
   search(base: string, options: { filter?: string | LdapFilter } & Record<string, unknown>, ...rest: unknown[]): void;
   destroy(err?: Error): void;
   on(event: string, listener: (...args: unknown[]) => void): this;
+  /** ldapjs sets this when the socket is up and clears it when the socket closes. */
+  readonly connected?: boolean;
+}
+
+/** ldapjs keeps its socket in `_socket` (a net or TLS socket; null once closed). */
+function socketOf(client: LdapClient): { ref(): unknown; unref(): unknown } | undefined {
+  return (client as unknown as { _socket?: { ref(): unknown; unref(): unknown } | null })._socket ?? undefined;
+}
+
+/** Lets (false) or stops (true) an idle client's socket from keeping the process alive. */
+export function holdProcess(client: LdapClient, hold: boolean): void {
+  const socket = socketOf(client);
+  if (hold) socket?.ref();
+  else socket?.unref();
 }
 
 export interface ClientOptions {

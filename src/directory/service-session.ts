@@ -6,16 +6,18 @@
  * a lookup needs only the first, so it is done here on one connection, with the same search
  * as ldapauth-fork's: the same filter (RFC 4515-escaped, re-encoded for the wire), scope,
  * attributes and entry shape (one value as a string, several as an array).
- * - a connection `error` rejects whatever is pending at once;
- * - StartTLS, when configured, is verified before the bind;
+ * - a connection `error` rejects whatever is pending at once, and the session is never reused;
+ * - StartTLS, when configured, is verified before the bind; both happen once per session, and the
+ *   connector keeps a session between lookups while it stays `reusable()` (pool.ts);
  * - zero or several matching entries is `undefined`;
- * - `destroy()` drops the socket (after the caller's deadline, or when done).
+ * - `destroy()` drops the socket (after the caller's deadline or a fault, or when not kept).
  */
 import type { ConnectionOptions } from 'node:tls';
 import { renderFilter } from './filter.js';
-import { ldapjs, type LdapClient } from './ldapjs.js';
+import { FaultLatch } from './fault-latch.js';
+import { holdProcess, ldapjs, type LdapClient } from './ldapjs.js';
 import { attributeValues, searchAttributes, type DirectorySettings, type LdapEntry } from './options.js';
-import { DirectoryFault } from './session.js';
+import { DirectoryFault } from './fault.js';
 import { usernameAttribute } from './filter.js';
 import { wireFilter } from './wire-filter.js';
 
@@ -30,35 +32,36 @@ interface SearchResult {
 
 export class ServiceSession {
   private readonly client: LdapClient;
-  private readonly broken: Promise<never>;
+  private readonly latch = new FaultLatch();
+  private opened: Promise<void> | undefined;
+  private bound = false;
+  private destroyed = false;
 
   constructor(
     private readonly settings: DirectorySettings,
     private readonly tls: ConnectionOptions,
   ) {
     this.client = ldapjs.createClient({ url: settings.url, tlsOptions: { ...tls }, timeout: settings.timeoutMs, connectTimeout: settings.timeoutMs });
-    this.broken = new Promise<never>((_, reject) => {
-      this.client.on('error', (err) => reject(new DirectoryFault('connection', err)));
-      this.client.on('connectTimeout', (err) => reject(new DirectoryFault('connection', err)));
-    });
-    this.broken.catch(() => {}); // observed through race(); never an unhandled rejection
+    this.client.on('error', (err) => this.latch.trip('connection', err));
+    this.client.on('connectTimeout', (err) => this.latch.trip('connection', err));
   }
 
-  private race<T>(work: Promise<T>): Promise<T> {
-    return Promise.race([work, this.broken]);
-  }
-
-  /** StartTLS (if configured), then the service bind. */
+  /** StartTLS (if configured), then the service bind; once per session. */
   open(): Promise<void> {
+    this.opened ??= this.connect().then(() => void (this.bound = true));
+    return this.opened;
+  }
+
+  private connect(): Promise<void> {
     const { bindDN, bindCredentials } = this.settings;
     const bind = () =>
       new Promise<void>((resolve, reject) => {
         if (bindDN === undefined) return resolve();
         this.client.bind(bindDN, bindCredentials ?? '', (err) => (err ? reject(new DirectoryFault('service bind', err)) : resolve()));
       });
-    if (!this.settings.starttls) return this.race(bind());
+    if (!this.settings.starttls) return this.latch.guard(bind());
     const tls = new Promise<void>((resolve, reject) => this.client.starttls({ ...this.tls }, [], (err) => (err ? reject(new DirectoryFault('starttls', err)) : resolve())));
-    return this.race(tls.then(bind));
+    return this.latch.guard(tls.then(bind));
   }
 
   /** The user's entry and direct groups (group search), or undefined for zero or several matches. */
@@ -90,11 +93,30 @@ export class ServiceSession {
         res.on('end', (result) => (result.status === 0 ? resolve(items) : fail(`non-zero status from LDAP search: ${result.status}`)));
       });
     });
-    return this.race(work);
+    return this.latch.guard(work);
+  }
+
+  /** True when the session can serve another lookup: bound, connected, no fault. */
+  reusable(): boolean {
+    return !this.destroyed && this.bound && !this.latch.tripped && this.client.connected === true;
+  }
+
+  /** A lookup sends no password, so a fault can always be retried on another session. */
+  mayRetry(): boolean {
+    return true;
+  }
+
+  idle(): void {
+    holdProcess(this.client, false);
+  }
+
+  busy(): void {
+    holdProcess(this.client, true);
   }
 
   /** Drops the connection. Idempotent. */
   destroy(): void {
+    this.destroyed = true;
     this.client.destroy();
   }
 }

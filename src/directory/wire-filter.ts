@@ -14,19 +14,20 @@ import { ldapjs, type LdapFilter } from './ldapjs.js';
 
 /** The bytes an RFC 4515 assertion value stands for: `\HH` is one byte, the rest is UTF-8. */
 export function decodeFilterValue(value: string): Buffer {
-  const bytes: number[] = [];
-  for (let i = 0; i < value.length; i++) {
+  if (!value.includes('\\')) return Buffer.from(value, 'utf8');
+  const parts: Buffer[] = [];
+  let plain = 0; // start of the text not yet copied
+  for (let i = value.indexOf('\\'); i !== -1; i = value.indexOf('\\', i)) {
     const hex = value.slice(i + 1, i + 3);
-    if (value[i] === '\\' && /^[0-9a-fA-F]{2}$/.test(hex)) {
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else {
-      const cp = value.codePointAt(i)!;
-      if (cp > 0xffff) i++;
-      bytes.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
+    if (!/^[0-9a-fA-F]{2}$/.test(hex)) {
+      i++; // a lone backslash stands for itself
+      continue;
     }
+    parts.push(Buffer.from(value.slice(plain, i), 'utf8'), Buffer.of(parseInt(hex, 16)));
+    plain = i += 3;
   }
-  return Buffer.from(bytes);
+  parts.push(Buffer.from(value.slice(plain), 'utf8'));
+  return Buffer.concat(parts);
 }
 
 const VALUE_FILTERS = new Set(['GreaterThanEqualsFilter', 'LessThanEqualsFilter', 'ApproximateFilter', 'ExtensibleFilter']);

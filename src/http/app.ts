@@ -3,6 +3,7 @@
  * first (so every response, 404 and 500 included, carries them), then health routes, then the
  * feature routes the composition root mounts, then the 404 and error handlers.
  */
+import ejs from 'ejs';
 import express, { type Express } from 'express';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/index.js';
@@ -43,6 +44,12 @@ export function createApp(deps: AppDeps): Express {
 
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
+  // Includes are written from the views root (`include('/partials/head')`): ejs resolves those
+  // against `root` without the existsSync that a relative include costs on every render.
+  app.engine('ejs', (file, data, done) => {
+    const cache = Boolean((data as { settings?: Record<string, unknown> }).settings?.['view cache']);
+    ejs.renderFile(file, data as ejs.Data, { root: VIEWS_DIR, cache }, done as (err: Error | null, html?: string) => void);
+  });
   app.use('/static', express.static(STATIC_DIR, { index: false, fallthrough: true, maxAge: '1h' }));
   app.use(healthRoutes(readiness, deps.logger));
   for (const mount of deps.routes ?? []) mount(app);

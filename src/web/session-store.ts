@@ -20,6 +20,13 @@ type Callback<T = unknown> = (err?: unknown, value?: T) => void;
 export class SqliteSessionStore extends session.Store {
   private readonly db: Database.Database;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly sql: {
+    get: Database.Statement<[string]>;
+    set: Database.Statement<[string, number, string]>;
+    touch: Database.Statement<[number, string]>;
+    destroy: Database.Statement<[string]>;
+    sweep: Database.Statement<[number]>;
+  };
 
   constructor(file: string) {
     super();
@@ -31,37 +38,45 @@ export class SqliteSessionStore extends session.Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec('CREATE TABLE IF NOT EXISTS sessions (sid TEXT PRIMARY KEY, expires INTEGER NOT NULL, sess TEXT NOT NULL)');
     this.db.exec('CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires)');
+    // Prepared once: preparing costs more than running these one-row statements.
+    this.sql = {
+      get: this.db.prepare('SELECT sess, expires FROM sessions WHERE sid = ?'),
+      set: this.db.prepare('INSERT INTO sessions (sid, expires, sess) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET expires = excluded.expires, sess = excluded.sess'),
+      touch: this.db.prepare('UPDATE sessions SET expires = ? WHERE sid = ?'),
+      destroy: this.db.prepare('DELETE FROM sessions WHERE sid = ?'),
+      sweep: this.db.prepare('DELETE FROM sessions WHERE expires <= ?'),
+    };
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
   }
 
   override get(sid: string, cb: Callback<session.SessionData | null>): void {
     this.run(cb, () => {
-      const row = this.db.prepare('SELECT sess, expires FROM sessions WHERE sid = ?').get(sid) as { sess: string; expires: number } | undefined;
+      const row = this.sql.get.get(sid) as { sess: string; expires: number } | undefined;
       return row && row.expires > Date.now() ? (JSON.parse(row.sess) as session.SessionData) : null;
     });
   }
 
   override set(sid: string, sess: session.SessionData, cb?: Callback): void {
     this.run(cb, () => {
-      this.db.prepare('INSERT INTO sessions (sid, expires, sess) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET expires = excluded.expires, sess = excluded.sess').run(sid, expiry(sess), JSON.stringify(sess));
+      this.sql.set.run(sid, expiry(sess), JSON.stringify(sess));
     });
   }
 
   override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
     this.run(cb, () => {
-      this.db.prepare('UPDATE sessions SET expires = ? WHERE sid = ?').run(expiry(sess), sid);
+      this.sql.touch.run(expiry(sess), sid);
     });
   }
 
   override destroy(sid: string, cb?: Callback): void {
     this.run(cb, () => {
-      this.db.prepare('DELETE FROM sessions WHERE sid = ?').run(sid);
+      this.sql.destroy.run(sid);
     });
   }
 
   sweep(now = Date.now()): number {
-    return this.db.prepare('DELETE FROM sessions WHERE expires <= ?').run(now).changes;
+    return this.sql.sweep.run(now).changes;
   }
 
   close(): void {

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { classifyUserBindError, adSubCode } from '../../src/directory/bind-errors.js';
 import { checkCredentials } from '../../src/directory/credentials.js';
 import { DeadlineExceeded, withDeadline } from '../../src/directory/deadline.js';
@@ -178,6 +179,16 @@ describe('wireFilter (ldapjs 3 sends escapes undecoded; we decode them)', () => 
     assert.equal(decodeFilterValue('o\\2abrien').toString(), 'o*brien');
     assert.equal(decodeFilterValue('Ren\\c3\\a9 é').toString(), 'René é');
     assert.deepEqual([...decodeFilterValue('\\00')], [0]);
+    assert.equal(decodeFilterValue('a\\zz\\').toString(), 'a\\zz\\', 'a backslash without two hex digits stands for itself');
+    assert.equal(decodeFilterValue('\u{1F600}\\2a\u{1F600}').toString(), '\u{1F600}*\u{1F600}');
+  });
+  it('decoding the RFC 4515 escaping of any string gives back its UTF-8 bytes', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (raw) => {
+        assert.deepEqual(decodeFilterValue(escapeFilterValue(raw)), Buffer.from(raw, 'utf8'));
+      }),
+      { numRuns: 300 },
+    );
   });
   it('puts raw values in equality and extensible filters, nested in and/or/not', () => {
     const f = wireFilter('(&(member=CN=Doe\\5c, Jane \\28IT\\29,OU=Users)(!(uid=a\\2ab))(member:1.2.840.113556.1.4.1941:=CN=x\\5c,y))');
