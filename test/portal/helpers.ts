@@ -217,8 +217,10 @@ export function apiCredentials(url: string, body: unknown) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A TCP relay in front of a directory: counts connections, and can forward, go silent (accept
-// and never answer) or go down (stop listening). It keeps its port across modes.
+// A TCP relay in front of a directory: counts connections and the bytes clients send (a kept
+// connection carries later logins without a new connect), and can forward, go silent (accept
+// and never answer, on new and open connections alike) or go down (stop listening). It keeps
+// its port across modes.
 
 export type RelayMode = 'forward' | 'silent';
 
@@ -227,7 +229,13 @@ export interface Relay {
   port: number;
   /** Connections accepted so far. */
   connections(): number;
+  /** Bytes clients have sent so far (any LDAP request on any connection moves it). */
+  bytesSent(): number;
   mode(m: RelayMode): void;
+  /** Client connections open now. */
+  open(): number;
+  /** Cuts every open connection at once and keeps listening (a directory that dropped idle connections). */
+  cut(): void;
   /** Stops listening and cuts every connection (ECONNREFUSED from now on). */
   down(): Promise<void>;
   /** Listens again on the same port. */
@@ -237,8 +245,10 @@ export interface Relay {
 
 export async function startRelay(target: { host: string; port: number }): Promise<Relay> {
   let count = 0;
+  let sent = 0;
   let mode: RelayMode = 'forward';
   const sockets = new Set<net.Socket>();
+  const clients = new Set<net.Socket>();
   const track = (s: net.Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -247,13 +257,18 @@ export async function startRelay(target: { host: string; port: number }): Promis
   const server = net.createServer((client) => {
     count++;
     track(client);
+    clients.add(client);
+    client.on('close', () => clients.delete(client));
+    client.on('data', (chunk: Buffer) => void (sent += chunk.length));
     if (mode === 'silent') {
       client.resume();
       return;
     }
     const upstream = net.connect(target.port, target.host);
     track(upstream);
-    client.pipe(upstream).pipe(client);
+    // Silence applies to open connections too (a hung directory answers none of them).
+    client.on('data', (chunk: Buffer) => void (mode === 'forward' && upstream.write(chunk)));
+    upstream.on('data', (chunk: Buffer) => void (mode === 'forward' && client.write(chunk)));
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
@@ -261,9 +276,10 @@ export async function startRelay(target: { host: string; port: number }): Promis
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
+  const cut = () => sockets.forEach((s) => s.destroy());
   const down = () =>
     new Promise<void>((resolve) => {
-      sockets.forEach((s) => s.destroy());
+      cut();
       if (!server.listening) return resolve();
       server.close(() => resolve());
     });
@@ -271,7 +287,10 @@ export async function startRelay(target: { host: string; port: number }): Promis
     url: `ldap://127.0.0.1:${port}`,
     port,
     connections: () => count,
+    bytesSent: () => sent,
     mode: (m) => void (mode = m),
+    open: () => clients.size,
+    cut,
     down,
     up: () => new Promise<void>((resolve, reject) => {
       if (server.listening) return resolve();
