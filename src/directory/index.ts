@@ -4,9 +4,10 @@
  * Flow: the portal calls `DirectoryConnector.login(username, password)` and gets a value, never an
  * exception: `{ ok: true, user }` with the user's groups (nested ones included, as normalised
  * DNs), `invalid-credentials` (one generic answer for every refusal) or `unavailable` (503).
- * `LdapConnector` implements it over passport-ldapauth's ldapauth-fork (one LdapAuth per login,
- * under one deadline); `createLdapStrategy` wraps a connector as a passport-ldapauth Strategy
- * that reads credentials from the request body only. `normalizeDn`/`groupMatches` compare a
+ * `LdapConnector` implements it over passport-ldapauth's ldapauth-fork (one LdapAuth serves one
+ * login at a time, under one deadline, and is kept for the next while it stays healthy);
+ * `createLdapStrategy` wraps a connector as a passport-ldapauth Strategy that reads credentials
+ * from the request body only. `normalizeDn`/`groupMatches` compare a
  * user's groups with the groups a permission set names (DNs or bare CNs).
  *
  * The rules, each enforced in one place:
@@ -18,7 +19,8 @@
  *   (AD sub-codes 525/52e/530/531/532/533/701/773/775, ppolicy locks) is the same generic
  *   refusal, with the reason in the log only, never the password (bind-errors.ts, session.ts);
  *   refusals without a user bind make one failing bind so all refusals cost the same;
- * - one ldapauth-fork instance per login, never shared between logins (session.ts);
+ * - an ldapauth-fork instance serves one login at a time, never two at once; it is kept for the
+ *   next login only while healthy, and discarded after any fault or deadline (session.ts, pool.ts);
  * - ldapjs 3 sends filter escapes undecoded: every search filter is re-encoded (wire-filter.ts);
  * - one deadline, `timeoutMs`, over every login and ping: down, silent or untrusted-TLS
  *   directories are `unavailable` within it, never a bad password, never a login; the sockets

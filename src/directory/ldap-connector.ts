@@ -110,12 +110,12 @@ export class LdapConnector implements DirectoryConnector {
     try {
       return await this.onSession(what, pool, kept, timeoutMs, work);
     } catch (err) {
-      if (!(err instanceof DirectoryFault) || !kept.mayRetry()) throw err;
+      if (!(err instanceof DirectoryFault) || !kept.mayRetry() || this.closed) throw err;
+      const left = Math.floor(timeoutMs - (performance.now() - started));
+      if (left <= 0) throw err;
       this.logger.debug({ event: 'directory.retry', what, err }, 'kept directory connection failed; retrying on a new one');
+      return this.onSession(what, pool, pool.adopt(open()), left, work);
     }
-    const left = Math.floor(timeoutMs - (performance.now() - started));
-    if (left <= 0) throw new DeadlineExceeded(what, timeoutMs);
-    return this.onSession(what, pool, pool.adopt(open()), left, work);
   }
 
   private async onSession<S extends Pooled, R>(what: string, pool: IdlePool<S>, session: S, ms: number, work: (s: S) => Promise<R>): Promise<R> {

@@ -7,7 +7,8 @@
  * - `groupSearchAttributes` is `['cn']`: only the group DNs are used;
  * - the group filter is rendered by our RFC 4515 escaping (ldapauth-fork's own escapes `\` after
  *   `(`, which mangles a DN such as `cn=Ada (Ops),…`);
- * - `cache` is off, `reconnect` is off: each login gets fresh connections;
+ * - `cache` is off, `reconnect` is off: a connection that drops is never silently reopened (the
+ *   connector keeps sessions between logins itself, and discards any that faulted; pool.ts);
  * - `timeout` and `connectTimeout` are `timeoutMs` (our own deadline sits above them anyway);
  * - TLS always verifies the certificate and host name; `tlsOptions.ca` names PEM files, read once.
  */

@@ -14,6 +14,14 @@ const skip = slapdSkip();
 const G = (cn: string) => `cn=${cn},ou=groups,dc=example,dc=com`;
 const INVALID: LoginResult = { ok: false, reason: 'invalid-credentials' };
 
+/** Every connector a test opens, closed at the end (kept sessions would otherwise stay open). */
+const opened: LdapConnector[] = [];
+function open(...args: ConstructorParameters<typeof LdapConnector>): LdapConnector {
+  const c = new LdapConnector(...args);
+  opened.push(c);
+  return c;
+}
+
 describe('LdapConnector on slapd', { skip }, () => {
   let slapd: Slapd;
   let connector: LdapConnector;
@@ -25,6 +33,7 @@ describe('LdapConnector on slapd', { skip }, () => {
   });
   after(async () => {
     await connector?.close();
+    await Promise.all(opened.map((c) => c.close()));
     await slapd?.cleanup();
   });
 
@@ -76,7 +85,7 @@ describe('LdapConnector on slapd', { skip }, () => {
   });
 
   it('reads groups from memberOf alone (one value arrives as a string)', async () => {
-    const memberOfOnly = new LdapConnector(slapd.settings({ groupSearchFilter: '(&(member={{dn}})(cn=no-such-group))' }), silentLogger);
+    const memberOfOnly = open(slapd.settings({ groupSearchFilter: '(&(member={{dn}})(cn=no-such-group))' }), silentLogger);
     const result = await memberOfOnly.login('alice', pw.alice!);
     assert.ok(result.ok);
     assert.deepEqual(result.user.groups, [G('developers')]);
@@ -84,7 +93,7 @@ describe('LdapConnector on slapd', { skip }, () => {
 
   it('refuses a wrong password, an unknown user, a locked account and an ambiguous name alike', async () => {
     const { logger, lines } = captureLogger();
-    const c = new LdapConnector(slapd.settings(), logger);
+    const c = open(slapd.settings(), logger);
     assert.deepEqual(await c.login('alice', 'wrong-password'), INVALID);
     assert.deepEqual(await c.login('nobody', 'wrong-password'), INVALID);
     assert.deepEqual(await c.login('dave', pw.dave!), INVALID); // locked by ppolicy, right password
@@ -113,7 +122,7 @@ describe('LdapConnector on slapd', { skip }, () => {
   });
 
   it('is unavailable (not a bad password) when the service account is refused', async () => {
-    const c = new LdapConnector(slapd.settings({ bindCredentials: 'not-the-service-password' }), silentLogger);
+    const c = open(slapd.settings({ bindCredentials: 'not-the-service-password' }), silentLogger);
     const result = await c.login('alice', pw.alice!);
     assert.equal(result.ok, false);
     assert.equal(!result.ok && result.reason, 'unavailable');
@@ -121,20 +130,20 @@ describe('LdapConnector on slapd', { skip }, () => {
   });
 
   it('ldaps:// with the CA configured signs in; without it, the self-signed certificate is refused (A7)', async () => {
-    const trusted = new LdapConnector(slapd.settings({ url: slapd.ldapsUrl, tlsOptions: { ca: [slapd.caFile] } }), silentLogger);
+    const trusted = open(slapd.settings({ url: slapd.ldapsUrl, tlsOptions: { ca: [slapd.caFile] } }), silentLogger);
     assert.equal((await trusted.login('alice', pw.alice!)).ok, true);
     assert.equal(await trusted.ping(), true);
-    const untrusted = new LdapConnector(slapd.settings({ url: slapd.ldapsUrl }), silentLogger);
+    const untrusted = open(slapd.settings({ url: slapd.ldapsUrl }), silentLogger);
     const result = await untrusted.login('alice', pw.alice!);
     assert.ok(!result.ok && result.reason === 'unavailable');
     assert.equal(await untrusted.ping(), false);
   });
 
   it('StartTLS with the CA signs in; an untrusted certificate is unavailable, never clear text', async () => {
-    const trusted = new LdapConnector(slapd.settings({ starttls: true, tlsOptions: { ca: [slapd.caFile] } }), silentLogger);
+    const trusted = open(slapd.settings({ starttls: true, tlsOptions: { ca: [slapd.caFile] } }), silentLogger);
     assert.equal((await trusted.login('alice', pw.alice!)).ok, true);
     assert.equal(await trusted.ping(), true);
-    const untrusted = new LdapConnector(slapd.settings({ starttls: true }), silentLogger);
+    const untrusted = open(slapd.settings({ starttls: true }), silentLogger);
     const result = await untrusted.login('alice', pw.alice!);
     assert.ok(!result.ok && result.reason === 'unavailable');
   });
@@ -145,10 +154,10 @@ describe('LdapConnector on slapd', { skip }, () => {
     assert.equal(await connector.currentGroups('nobody-here'), undefined);
     assert.equal(await connector.currentGroups('dup'), undefined, 'two entries: ambiguous');
     assert.equal(await connector.currentGroups('a*'), undefined, 'a metacharacter is refused before any search');
-    const starttls = new LdapConnector(slapd.settings({ starttls: true, tlsOptions: { ca: [slapd.caFile] } }), silentLogger);
+    const starttls = open(slapd.settings({ starttls: true, tlsOptions: { ca: [slapd.caFile] } }), silentLogger);
     assert.deepEqual(await starttls.currentGroups('alice'), [G('developers'), G('engineering'), G('staff')]);
-    await assert.rejects(new LdapConnector(slapd.settings({ starttls: true }), silentLogger).currentGroups('alice'), { name: 'DirectoryUnavailable' }, 'an untrusted certificate is unavailable');
-    await assert.rejects(new LdapConnector(slapd.settings({ bindCredentials: 'not-the-service-password' }), silentLogger).currentGroups('alice'), { name: 'DirectoryUnavailable' });
+    await assert.rejects(open(slapd.settings({ starttls: true }), silentLogger).currentGroups('alice'), { name: 'DirectoryUnavailable' }, 'an untrusted certificate is unavailable');
+    await assert.rejects(open(slapd.settings({ bindCredentials: 'not-the-service-password' }), silentLogger).currentGroups('alice'), { name: 'DirectoryUnavailable' });
   });
 
   it('completes 20 concurrent logins (no hung callbacks)', async () => {
@@ -161,7 +170,7 @@ describe('LdapConnector on slapd', { skip }, () => {
   });
 
   it('recovers without a restart when slapd comes back (F1)', async () => {
-    const c = new LdapConnector(slapd.settings({ timeoutMs: 1000 }), silentLogger);
+    const c = open(slapd.settings({ timeoutMs: 1000 }), silentLogger);
     await slapd.stop();
     try {
       const down = await c.login('alice', pw.alice!);
