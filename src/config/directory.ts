@@ -6,6 +6,8 @@ import { z } from 'zod';
 
 /** Defaults of `poolSize` and `poolIdleMs`; the connector applies them to settings that leave them out. */
 export const DIRECTORY_POOL_DEFAULTS = { size: 20, idleMs: 30_000 } as const;
+/** Default of `nestedGroupCacheMs`. */
+export const DIRECTORY_NESTED_GROUP_CACHE_MS = 5000;
 
 function isDirectoryUrl(v: string): boolean {
   return v === 'embedded' || (/^ldaps?:\/\//i.test(v) && URL.canParse(v));
@@ -58,6 +60,13 @@ export const directorySchema = z
     poolSize: z.number().int().min(0).max(500).default(DIRECTORY_POOL_DEFAULTS.size),
     /** A kept session unused this long (ms) is closed. Default `30000`. Sessions are never kept past 10 minutes. */
     poolIdleMs: z.number().int().min(1000).max(600_000).default(DIRECTORY_POOL_DEFAULTS.idleMs),
+    /**
+     * How long (ms) the answer to "which groups contain these groups" is kept. It depends on the
+     * group tree only, so every login with the same groups shares it; a user's own entry and
+     * direct groups are always read live. A change to group nesting reaches sign-ins and mints
+     * within this time. `0` reads it live every time. Default `5000`.
+     */
+    nestedGroupCacheMs: z.number().int().min(0).max(60_000).default(DIRECTORY_NESTED_GROUP_CACHE_MS),
     /** TLS for `ldaps://`. Certificates are always verified; there is no switch to turn that off. */
     tlsOptions: z
       .strictObject({

@@ -19,29 +19,35 @@
  *   pool.ts) and lent to the next login, which then skips the connects and the service bind.
  *   When a kept session faults before the user bind was sent (the directory closed it while it
  *   sat idle), the login runs once more on a new session within the same deadline; after the
- *   user bind a fault is `unavailable`, so one password is never tried twice.
+ *   user bind a fault is `unavailable`, so one password is never tried twice;
+ * - nested groups: which groups contain the user's groups depends on the group tree only, so
+ *   those searches are kept for `nestedGroupCacheMs` (default 5 s; 0 = always live). The user's
+ *   entry and direct groups are always read live.
  * Every refusal is the same `invalid-credentials`; its reason goes to the log with the user name,
  * never with the password.
  */
 import { randomBytes } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import type { Options as LdapAuthOptions } from 'ldapauth-fork';
-import { DIRECTORY_POOL_DEFAULTS as POOL_DEFAULTS } from '../config/directory.js';
+import { DIRECTORY_NESTED_GROUP_CACHE_MS, DIRECTORY_POOL_DEFAULTS as POOL_DEFAULTS } from '../config/directory.js';
 import type { Logger } from '../shared/logger.js';
 import { classifyUserBindError } from './bind-errors.js';
 import { checkCredentials } from './credentials.js';
 import { DeadlineExceeded, withDeadline } from './deadline.js';
-import { directGroups, resolveGroups } from './groups.js';
+import { directGroups, resolveGroups, type GroupSearch } from './groups.js';
 import { ldapjs } from './ldapjs.js';
-import { attributeValues, ldapAuthOptions, tlsOptionsFor, type DirectorySettings } from './options.js';
+import { attributeValues, ldapAuthOptions, tlsOptionsFor, type DirectorySettings, type LdapEntry } from './options.js';
 import { IdlePool, type Pooled } from './pool.js';
 import { DirectoryFault, LdapSession, type AuthOutcome } from './session.js';
 import { ServiceSession } from './service-session.js';
+import { TtlCache } from './ttl-cache.js';
 import { usernameAttribute } from './filter.js';
 import { DirectoryUnavailable, type DirectoryConnector, type LoginResult, type RefusalReason } from './types.js';
 
 /** No kept connection outlives this, so a changed service password or ACL applies within it. */
 const POOL_MAX_AGE_MS = 10 * 60_000;
+/** Distinct nested-group searches kept (each a set of groups and its parents). */
+const PARENT_CACHE_ENTRIES = 10_000;
 
 const INVALID: LoginResult = Object.freeze({ ok: false, reason: 'invalid-credentials' });
 
@@ -55,6 +61,8 @@ export class LdapConnector implements DirectoryConnector {
   private readonly inFlight = new Set<Promise<LoginResult>>();
   private readonly logins: IdlePool<LdapSession>;
   private readonly lookups: IdlePool<ServiceSession>;
+  /** Which groups contain a set of groups: the same for every member, so briefly kept. */
+  private readonly parents: TtlCache<LdapEntry[]>;
   private closed = false;
 
   /** Throws (naming the key) when a `tlsOptions.ca` file cannot be read. */
@@ -67,6 +75,7 @@ export class LdapConnector implements DirectoryConnector {
     const pool = { size: settings.poolSize ?? POOL_DEFAULTS.size, idleMs: settings.poolIdleMs ?? POOL_DEFAULTS.idleMs, maxAgeMs: POOL_MAX_AGE_MS };
     this.logins = new IdlePool(pool);
     this.lookups = new IdlePool(pool);
+    this.parents = new TtlCache(settings.nestedGroupCacheMs ?? DIRECTORY_NESTED_GROUP_CACHE_MS, PARENT_CACHE_ENTRIES);
   }
 
   /** Idle sessions kept for logins and for group lookups (tests, metrics). */
@@ -144,7 +153,7 @@ export class LdapConnector implements DirectoryConnector {
         return this.refuse(reason, username);
       }
       case 'ok': {
-        const groups = await resolveGroups(directGroups(outcome.user, outcome.groupEntries), this.settings, (b, f, a) => session.search(b, f, a), this.logger);
+        const groups = await resolveGroups(directGroups(outcome.user, outcome.groupEntries), this.settings, this.parentSearch((b, f, a) => session.search(b, f, a)), this.logger);
         const entry = outcome.user;
         const loginAttribute = usernameAttribute(this.settings.searchFilter) ?? 'uid';
         const displayName = attributeValues(entry, 'displayName')[0] ?? attributeValues(entry, 'cn')[0];
@@ -177,13 +186,18 @@ export class LdapConnector implements DirectoryConnector {
       await s.open();
       const found = await s.lookup(check.username);
       if (!found) return undefined;
-      return resolveGroups(directGroups(found.user, found.groupEntries), this.settings, (b, f, a) => s.search(b, f, a), this.logger);
+      return resolveGroups(directGroups(found.user, found.groupEntries), this.settings, this.parentSearch((b, f, a) => s.search(b, f, a)), this.logger);
     };
     try {
       return await this.withSession('directory group lookup', this.lookups, () => new ServiceSession(this.settings, this.tls), lookup);
     } catch (err) {
       throw new DirectoryUnavailable('directory group lookup failed', { cause: err });
     }
+  }
+
+  /** The nested-group search on `search`'s connection, through the short-lived parent-group cache. */
+  private parentSearch(search: GroupSearch): GroupSearch {
+    return (base, filter, attributes) => this.parents.get(`${base}\n${filter}\n${attributes.join(',')}`, () => search(base, filter, attributes));
   }
 
   private refuse(reason: RefusalReason, username: unknown): LoginResult {

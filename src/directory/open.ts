@@ -22,7 +22,7 @@ export async function openDirectory(config: DirectoryConfig, deps: { dataDir: st
     return { connector, close: () => connector.close() };
   }
   const embedded = await startEmbeddedDirectory({ dataDir: deps.dataDir, logger: deps.logger, timeoutMs: config.timeoutMs });
-  const connector = new LdapConnector({ ...embedded, poolSize: config.poolSize, poolIdleMs: config.poolIdleMs }, deps.logger);
+  const connector = new LdapConnector({ ...embedded, poolSize: config.poolSize, poolIdleMs: config.poolIdleMs, nestedGroupCacheMs: config.nestedGroupCacheMs }, deps.logger);
   return {
     connector,
     embedded,

@@ -23,12 +23,14 @@ import { renderFilter, usernameAttribute } from './filter.js';
  * The connector's settings: the `directory:` block with a real URL, plus `starttls` (upgrade an
  * `ldap://` connection with StartTLS before any bind; passport-ldapauth's option name).
  */
-export type DirectorySettings = Omit<DirectoryConfig, 'url' | 'poolSize' | 'poolIdleMs'> & {
+export type DirectorySettings = Omit<DirectoryConfig, 'url' | 'poolSize' | 'poolIdleMs' | 'nestedGroupCacheMs'> & {
   url: string;
   starttls?: boolean;
   /** Default DIRECTORY_POOL_DEFAULTS (config/directory.ts). */
   poolSize?: number;
   poolIdleMs?: number;
+  /** Default DIRECTORY_NESTED_GROUP_CACHE_MS (config/directory.ts). */
+  nestedGroupCacheMs?: number;
 };
 
 export const BASE_SEARCH_ATTRIBUTES = ['uid', 'sAMAccountName', 'cn', 'displayName', 'mail', 'memberOf'] as const;

@@ -6,18 +6,26 @@
  *   people out; a directory outage (503) is never counted as a bad password.
  * Create them once and put the same instances before every sign-in route (form and API),
  * so that the routes share one budget.
- * Over the limit: 429 with Retry-After. The client IP is Express's `req.ip`, which
+ * Over the limit: 429 with Retry-After. No RateLimit-* or X-RateLimit-* headers on other
+ * answers: they would tell anyone how many password tries an account has left, and cost a
+ * SHA-256 and five headers per limiter per sign-in. The client IP is Express's `req.ip`, which
  * honours X-Forwarded-For only when `server.trustProxy` says so.
  */
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { PortalConfig } from '../config/portal.js';
 import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
 
 const WINDOW_MS = 15 * 60_000;
 
 export function signinLimits(config: PortalConfig, onLimit: RequestHandler, stores?: RateLimitStoreFactory): RequestHandler[] {
-  const common = { windowMs: WINDOW_MS, standardHeaders: 'draft-8' as const, legacyHeaders: true, handler: onLimit };
+  const handler: RequestHandler = (req, res, next) => {
+    const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+    const seconds = resetTime ? Math.ceil((resetTime.getTime() - Date.now()) / 1000) : WINDOW_MS / 1000;
+    res.setHeader('Retry-After', String(Math.min(WINDOW_MS / 1000, Math.max(1, seconds))));
+    return onLimit(req, res, next);
+  };
+  const common = { windowMs: WINDOW_MS, standardHeaders: false, legacyHeaders: false, handler };
   const store = (prefix: string) => {
     const s = stores?.(prefix);
     return s ? { store: s } : {};

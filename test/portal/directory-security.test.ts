@@ -267,7 +267,12 @@ describe('sign-in rate limits (SECURITY A5)', { skip }, () => {
 
   it('the 6th failure on one account is a 429 with Retry-After, then even the right password; the form and the API share the budget; other accounts are not affected', async () => {
     const url = env.gh.url;
-    for (let i = 1; i <= 3; i++) assert.equal((await signIn(supertest.agent(url), 'alice', `wrong-${i}`)).status, 401, `form failure ${i}`);
+    for (let i = 1; i <= 3; i++) {
+      const r = await signIn(supertest.agent(url), 'alice', `wrong-${i}`);
+      assert.equal(r.status, 401, `form failure ${i}`);
+      const told = Object.keys(r.headers).filter((h) => /ratelimit/i.test(h));
+      assert.deepEqual(told, [], 'no header tells how many tries the account has left');
+    }
     for (let i = 4; i <= 5; i++) assert.equal((await apiCredentials(url, { username: 'alice', password: `wrong-${i}`, permissionSet: 'Developer' })).status, 401, `API failure ${i}`);
     const sixth = await signIn(supertest.agent(url), 'Alice ', 'wrong-6');
     assert.equal(sixth.status, 429, 'the 6th failure (the name compared trimmed and case-insensitively)');
