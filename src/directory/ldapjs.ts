@@ -12,7 +12,7 @@ export interface LdapClient {
   bind(dn: string, password: string, callback: Callback): void;
   starttls(options: ConnectionOptions, controls: unknown[], callback: Callback): void;
   unbind(callback?: Callback): void;
-  search(base: string, options: { filter?: string | LdapFilter } & Record<string, unknown>, ...rest: unknown[]): void;
+  search(base: string | LdapDn, options: { filter?: string | LdapFilter } & Record<string, unknown>, ...rest: unknown[]): void;
   destroy(err?: Error): void;
   on(event: string, listener: (...args: unknown[]) => void): this;
   /** ldapjs sets this when the socket is up and clears it when the socket closes. */
@@ -105,8 +105,14 @@ export interface LdapServer {
 
 export type LdapErrorClass = new (message?: string) => Error;
 
+/** ldapjs's parsed DN (@ldapjs/dn); opaque here. */
+export interface LdapDn {
+  toString(): string;
+}
+
 interface LdapJs {
   createClient(options: ClientOptions): LdapClient;
+  parseDN(dn: string): LdapDn;
   parseFilter(filter: string): LdapFilter;
   createServer(options?: { certificate?: string | Buffer; key?: string | Buffer }): LdapServer;
   InvalidCredentialsError: LdapErrorClass;
@@ -119,3 +125,20 @@ interface LdapJs {
 const require = createRequire(import.meta.url);
 
 export const ldapjs = require('ldapjs') as LdapJs;
+
+const parsedBases = new Map<string, LdapDn>();
+const MAX_PARSED_BASES = 64;
+
+/**
+ * A search base as ldapjs's DN, parsed once: ldapjs parses a string base on every search, and
+ * the bases are a few configured values (`searchBase`, `groupSearchBase`). Throws, as ldapjs
+ * would, for a malformed DN.
+ */
+export function searchBaseDn(base: string): LdapDn {
+  let dn = parsedBases.get(base);
+  if (!dn) {
+    dn = ldapjs.parseDN(base);
+    if (parsedBases.size < MAX_PARSED_BASES) parsedBases.set(base, dn);
+  }
+  return dn;
+}

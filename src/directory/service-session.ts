@@ -15,7 +15,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { renderFilter } from './filter.js';
 import { FaultLatch } from './fault-latch.js';
-import { holdProcess, ldapjs, type LdapClient } from './ldapjs.js';
+import { holdProcess, ldapjs, searchBaseDn, type LdapClient } from './ldapjs.js';
 import { attributeValues, searchAttributes, type DirectorySettings, type LdapEntry } from './options.js';
 import { DirectoryFault } from './fault.js';
 import { usernameAttribute } from './filter.js';
@@ -80,7 +80,7 @@ export class ServiceSession {
   search(base: string, filter: string, attributes: string[], step = 'group search'): Promise<LdapEntry[]> {
     const work = new Promise<LdapEntry[]>((resolve, reject) => {
       const fail = (err: unknown) => reject(new DirectoryFault(step, err));
-      this.client.search(base, { filter: wireFilter(filter), scope: 'sub', attributes: [...attributes] }, (err: Error | null, res: SearchResult) => {
+      this.client.search(searchBaseDn(base), { filter: wireFilter(filter), scope: 'sub', attributes: [...attributes] }, (err: Error | null, res: SearchResult) => {
         if (err) return fail(err);
         const items: LdapEntry[] = [];
         res.on('searchEntry', (entry) => {

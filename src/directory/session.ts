@@ -26,7 +26,7 @@ import LdapAuth from 'ldapauth-fork';
 import type { Options as LdapAuthOptions } from 'ldapauth-fork';
 import { DirectoryFault } from './fault.js';
 import { FaultLatch } from './fault-latch.js';
-import { holdProcess, type Callback, type LdapClient } from './ldapjs.js';
+import { holdProcess, searchBaseDn, type Callback, type LdapClient } from './ldapjs.js';
 import type { LdapEntry } from './options.js';
 import { wireFilter } from './wire-filter.js';
 
@@ -64,7 +64,7 @@ export class LdapSession {
     const rawSearch = adminClient.search.bind(adminClient);
     adminClient.search = (base, options, ...rest) => {
       const filter = typeof options.filter === 'string' ? wireFilter(options.filter) : options.filter;
-      rawSearch(base, { ...options, filter }, ...rest);
+      rawSearch(typeof base === 'string' ? searchBaseDn(base) : base, { ...options, filter }, ...rest);
     };
     const userClient = this.internals._userClient;
     this.rawUserBind = userClient.bind.bind(userClient);

@@ -13,7 +13,8 @@
  *   instance sharing the store.
  * login(SigninToken) consumes the token atomically and returns the console session.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { tokenBytes } from '../shared/random.js';
 import type { Keyring } from '../iam/keyring.js';
 import type { Store } from '../store/types.js';
 import type { TokenService, SessionClaims } from '../sts/tokens.js';
@@ -84,7 +85,7 @@ export class Signin {
       }
       expiresAt = Math.min(c.exp, now + Number(durationRaw) * 1000);
     }
-    const token = randomBytes(32).toString('base64url');
+    const token = tokenBytes(32).toString('base64url');
     const id = digest(token);
     await this.store.signinTokens.create({
       id,

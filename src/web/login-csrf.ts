@@ -17,7 +17,8 @@
  * The token protects against login CSRF (signing a victim into the attacker's account); it is
  * worth exactly what a pre-login session holding a token was, without its two store writes.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { tokenBytes } from '../shared/random.js';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { invalidCsrfTokenError } from './csrf.js';
 
@@ -52,7 +53,7 @@ export function loginCsrf(o: LoginCsrfOptions): LoginCsrf {
   const mac = (payload: string) => createHmac('sha256', o.key).update(`portal-login-csrf\0${payload}`).digest('base64url');
 
   const issue = (res: Response): string => {
-    const token = randomBytes(32).toString('hex');
+    const token = tokenBytes(32).toString('hex');
     const expires = o.now() + o.lifetimeMs;
     const payload = `${token}.${expires.toString(36)}`;
     appendCookie(res, `${name}=${payload}.${mac(payload)}${flags}; Max-Age=${Math.floor(o.lifetimeMs / 1000)}`);

@@ -9,7 +9,7 @@
  *   signing in on it needs no regeneration (which would destroy a row that does not exist and
  *   make express-session write the new session twice).
  */
-import { randomBytes } from 'node:crypto';
+import { tokenBytes } from '../shared/random.js';
 import session from 'express-session';
 import type { Request, RequestHandler } from 'express';
 
@@ -69,7 +69,7 @@ export function sessionMiddleware(o: CookieOptions): RequestHandler {
     // with a note that this request got a fresh one.
     genid: (req) => {
       generated.add(req);
-      return randomBytes(24).toString('base64url');
+      return tokenBytes(24).toString('base64url');
     },
     secret: o.secret,
     store: o.store,
