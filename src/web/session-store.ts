@@ -13,6 +13,7 @@ import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import { ServiceUnavailable } from '../shared/errors.js';
+import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from '../store/sql/checkpointer.js';
 import type { Logger } from '../shared/logger.js';
 
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
@@ -20,6 +21,7 @@ type Callback<T = unknown> = (err?: unknown, value?: T) => void;
 export class SqliteSessionStore extends session.Store {
   private readonly db: Database.Database;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly checkpointer: Checkpointer;
   private readonly sql: {
     get: Database.Statement<[string]>;
     set: Database.Statement<[string, number, string]>;
@@ -28,7 +30,8 @@ export class SqliteSessionStore extends session.Store {
     sweep: Database.Statement<[number]>;
   };
 
-  constructor(file: string) {
+  /** `onCheckpointError`: a WAL checkpoint failed (not fatal: the next one, or the backstop, catches up). */
+  constructor(file: string, onCheckpointError?: (message: string) => void) {
     super();
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -36,6 +39,8 @@ export class SqliteSessionStore extends session.Store {
     // and skips the fsync per commit (a power cut may forget the last sessions, never corrupt).
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    // Checkpoints on a worker thread, not on the commit of whichever sign-in crosses the mark.
+    this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     this.db.exec('CREATE TABLE IF NOT EXISTS sessions (sid TEXT PRIMARY KEY, expires INTEGER NOT NULL, sess TEXT NOT NULL)');
     this.db.exec('CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires)');
     // Prepared once: preparing costs more than running these one-row statements.
@@ -48,6 +53,7 @@ export class SqliteSessionStore extends session.Store {
     };
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
+    this.checkpointer = startCheckpointer(file, { ...(onCheckpointError && { onError: onCheckpointError }) });
   }
 
   override get(sid: string, cb: Callback<session.SessionData | null>): void {
@@ -79,8 +85,9 @@ export class SqliteSessionStore extends session.Store {
     return this.sql.sweep.run(now).changes;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     clearInterval(this.sweeper);
+    await this.checkpointer.close();
     this.db.close();
   }
 
@@ -135,7 +142,7 @@ export async function openSessionStore(setting: string, dataDir: string, logger:
     const file = join(dataDir, 'sessions.db');
     closeSync(openSync(file, 'a', 0o600));
     chmodSync(file, 0o600);
-    const store = new SqliteSessionStore(file);
+    const store = new SqliteSessionStore(file, (message) => logger.warn({ err: message }, 'session store: WAL checkpoint failed'));
     return { store, kind: 'sqlite', ping: async () => true, close: async () => store.close() };
   }
   const client = createClient({ url: setting, disableOfflineQueue: true, socket: { connectTimeout: 2000, reconnectStrategy: (n: number) => Math.min(100 * 2 ** n, 2000) } });

@@ -6,11 +6,14 @@
  * is async, so other flows could otherwise slip statements into it. A FIFO mutex is held from
  * BEGIN IMMEDIATE to COMMIT/ROLLBACK; plain (root) calls run at once when the mutex is free and
  * otherwise queue behind it. Transactions therefore run one at a time, in arrival order.
+ *
+ * WAL checkpoints of a file database run on a worker thread (checkpointer.ts), never on a commit.
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { UniqueViolation } from '../types.js';
+import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { TxGuard, type Row, type SqlDriver, type SqlValue } from './driver.js';
 import { Mutex } from './mutex.js';
 
@@ -50,7 +53,9 @@ export function openSqlite(path: string): SqliteDriver {
   }
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  return new SqliteDriver(db);
+  if (path === ':memory:') return new SqliteDriver(db);
+  db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  return new SqliteDriver(db, startCheckpointer(path));
 }
 
 export class SqliteDriver implements SqlDriver {
@@ -59,9 +64,11 @@ export class SqliteDriver implements SqlDriver {
   readonly #mutex = new Mutex();
   readonly #guard = new TxGuard();
   readonly #statements = new Map<string, Database.Statement>();
+  readonly #checkpointer: Checkpointer | undefined;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, checkpointer?: Checkpointer) {
     this.#db = db;
+    this.#checkpointer = checkpointer;
   }
 
   /** The journal mode in use (`wal` for files, `memory` for `:memory:`). */
@@ -114,6 +121,7 @@ export class SqliteDriver implements SqlDriver {
   async close(): Promise<void> {
     await this.#mutex.lock();
     try {
+      await this.#checkpointer?.close();
       this.#db.close();
     } finally {
       this.#mutex.unlock();
