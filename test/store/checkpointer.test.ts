@@ -5,6 +5,7 @@
  * pages into it.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,10 +36,10 @@ describe('WAL checkpointer', () => {
       const without = walDatabase(join(tmp.dir, 'without.db'));
       const withIt = walDatabase(join(tmp.dir, 'with.db'));
       const checkpointer = startCheckpointer(join(tmp.dir, 'with.db'), { everyMs: 50 });
-      const before = statSync(join(tmp.dir, 'with.db')).size;
       write(without, 2000);
       write(withIt, 2000);
-      for (let i = 0; i < 100 && statSync(join(tmp.dir, 'with.db')).size <= before; i++) await sleep(50);
+      // The worker may have copied part of it while the writes went on: wait for the rest.
+      for (let i = 0; i < 100 && statSync(join(tmp.dir, 'with.db')).size <= 1_000_000; i++) await sleep(50);
       assert.ok(statSync(join(tmp.dir, 'with.db')).size > 1_000_000, 'the worker checkpointed about 1 MB into the database file');
       assert.ok(statSync(join(tmp.dir, 'without.db')).size < 100_000, 'below the backstop, nothing on the main thread checkpointed');
       assert.equal((withIt.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 2000);
@@ -76,6 +77,30 @@ describe('WAL checkpointer', () => {
       for (let i = 0; i < 100 && errors.length === 0; i++) await sleep(20);
       assert.ok(errors.length > 0 && /not a database|file is not/i.test(errors[0]!), errors.join('; '));
       await checkpointer.close();
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('never keeps the process alive: a process that forgets close() still exits', () => {
+    const tmp = tempDir();
+    try {
+      const file = join(tmp.dir, 'forgotten.db');
+      walDatabase(file).close();
+      const module = new URL('../../src/store/sql/checkpointer.ts', import.meta.url).href;
+      // A script file, not -e: on Node 22 only a main module run from a file showed the hang.
+      const script = tmp.write(
+        'forget.mts',
+        [
+          `import { startCheckpointer } from ${JSON.stringify(module)};`,
+          `startCheckpointer(${JSON.stringify(file)}, { everyMs: 20, onError: () => {} });`,
+          `setTimeout(() => console.log('done'), 100);`,
+        ].join('\n'),
+      );
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 15_000, cwd: new URL('../..', import.meta.url).pathname });
+      assert.equal(child.signal, null, 'killed by the timeout: the worker kept the process alive');
+      assert.equal(child.status, 0, child.stderr);
+      assert.equal(child.stdout.trim(), 'done');
     } finally {
       tmp.cleanup();
     }

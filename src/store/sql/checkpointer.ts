@@ -51,11 +51,11 @@ const require = createRequire(import.meta.url);
 /** Starts checkpointing `file` (a WAL-mode SQLite database that exists) every `everyMs`. */
 export function startCheckpointer(file: string, options: { everyMs?: number; onError?: (message: string) => void } = {}): Checkpointer {
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, module: require.resolve('better-sqlite3'), everyMs: options.everyMs ?? 500 } });
-  worker.unref();
   worker.on('message', (m: { error?: string }) => {
     if (m.error) options.onError?.(m.error);
   });
   worker.on('error', (err) => options.onError?.(String(err)));
+  worker.unref(); // after the listeners: on Node 22 adding a 'message' listener refs the worker again
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   let closing: Promise<void> | undefined;
   return {
