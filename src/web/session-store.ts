@@ -14,6 +14,7 @@ import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import { ServiceUnavailable } from '../shared/errors.js';
 import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from '../store/sql/checkpointer.js';
+import { keepAlive } from '../store/sql/keep-alive.js';
 import type { Logger } from '../shared/logger.js';
 
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
@@ -33,24 +34,25 @@ export class SqliteSessionStore extends session.Store {
   /** `onCheckpointError`: a WAL checkpoint failed (not fatal: the next one, or the backstop, catches up). */
   constructor(file: string, onCheckpointError?: (message: string) => void) {
     super();
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
+    this.db = keepAlive(new Database(file));
+    this.db.exec('PRAGMA journal_mode = WAL');
     // Sessions are cheap to lose and written on most requests: with WAL, NORMAL stays consistent
     // and skips the fsync per commit (a power cut may forget the last sessions, never corrupt).
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    this.db.exec('PRAGMA busy_timeout = 5000');
     // Checkpoints on a worker thread, not on the commit of whichever sign-in crosses the mark.
-    this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    this.db.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     this.db.exec('CREATE TABLE IF NOT EXISTS sessions (sid TEXT PRIMARY KEY, expires INTEGER NOT NULL, sess TEXT NOT NULL)');
     this.db.exec('CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires)');
-    // Prepared once: preparing costs more than running these one-row statements.
-    this.sql = {
+    // Prepared once (preparing costs more than running these one-row statements), and kept
+    // for the process's life (keep-alive.ts: a collected statement aborts Node 24).
+    this.sql = keepAlive({
       get: this.db.prepare('SELECT sess, expires FROM sessions WHERE sid = ?'),
       set: this.db.prepare('INSERT INTO sessions (sid, expires, sess) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET expires = excluded.expires, sess = excluded.sess'),
       touch: this.db.prepare('UPDATE sessions SET expires = ? WHERE sid = ?'),
       destroy: this.db.prepare('DELETE FROM sessions WHERE sid = ?'),
       sweep: this.db.prepare('DELETE FROM sessions WHERE expires <= ?'),
-    };
+    });
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
     this.checkpointer = startCheckpointer(file, { ...(onCheckpointError && { onError: onCheckpointError }) });

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { rawDatabase } from '../support/sqlite.js';
 import { createClient } from 'redis';
 import supertest from 'supertest';
 import type { TestGatehouse } from '../support/gatehouse.js';
@@ -65,7 +66,7 @@ describe('portal sessions on SQLite (the default)', { skip }, () => {
   before(async () => {
     slapd = await startSlapd();
     env = await portalEnv(slapd);
-    db = new Database(join(env.dataDir, 'sessions.db'), { readonly: true });
+    db = rawDatabase(join(env.dataDir, 'sessions.db'), { readonly: true });
   });
   after(async () => {
     db?.close();

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { rawDatabase } from '../support/sqlite.js';
 import supertest from 'supertest';
 import { FixedClock } from '../../src/shared/clock.js';
 import { startSlapd, slapdSkip, type Slapd } from '../support/slapd.js';
@@ -43,7 +44,7 @@ describe('portal sessions (SECURITY B)', { skip }, () => {
     slapd = await startSlapd();
     env = await portalEnv(slapd, { clock });
     url = env.gh.url;
-    db = new Database(join(env.dataDir, 'sessions.db'), { readonly: true });
+    db = rawDatabase(join(env.dataDir, 'sessions.db'), { readonly: true });
   });
   after(async () => {
     db?.close();

@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { rawDatabase } from '../support/sqlite.js';
 import { BACKSTOP_PAGES, startCheckpointer } from '../../src/store/sql/checkpointer.js';
 import { openSqlite } from '../../src/store/sql/sqlite.js';
 import { SqliteSessionStore } from '../../src/web/session-store.js';
 import { tempDir } from '../support/files.js';
 
 function walDatabase(file: string): Database.Database {
-  const db = new Database(file);
+  const db = rawDatabase(file);
   db.pragma('journal_mode = WAL');
   db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   db.exec('CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)');

@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { rawDatabase } from '../support/sqlite.js';
 import { openStore } from '../../src/store/index.js';
 import { migrate, MIGRATIONS } from '../../src/store/sql/migrations.js';
 import { openSqlite } from '../../src/store/sql/sqlite.js';
@@ -29,7 +30,7 @@ describe('sqlite store', () => {
     assert.equal(statSync(dir).mode & 0o777, 0o700);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.equal(statSync(`${file}-wal`).mode & 0o777, 0o600);
-    const raw = new Database(file, { readonly: true });
+    const raw = rawDatabase(file, { readonly: true });
     try {
       assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
       assert.deepEqual(raw.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all(), MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
@@ -60,7 +61,7 @@ describe('sqlite store', () => {
     const second = await openStore(`sqlite:${file}`, { dataDir: tmp.dir });
     assert.equal((await second.users.get(account, 'PERSISTED'))?.name, 'persisted');
     await second.close();
-    const raw = new Database(file, { readonly: true });
+    const raw = rawDatabase(file, { readonly: true });
     assert.deepEqual(raw.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get(), { n: MIGRATIONS.length });
     raw.close();
   });
@@ -83,7 +84,7 @@ describe('sqlite store', () => {
   it('refuses a database whose schema is newer than the code', async () => {
     const file = join(tmp.dir, 'newer.db');
     await (await openStore(`sqlite:${file}`, { dataDir: tmp.dir })).close();
-    const raw = new Database(file);
+    const raw = rawDatabase(file);
     raw.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)").run();
     raw.close();
     const latest = MIGRATIONS.at(-1)!.version;
@@ -111,7 +112,7 @@ describe('sqlite store', () => {
 
   it('pages by index, never sorting the whole table', async () => {
     const file = join(tmp.dir, 'conformance', 'gatehouse.db');
-    const raw = new Database(file, { readonly: true });
+    const raw = rawDatabase(file, { readonly: true });
     const plan = (sql: string, ...params: unknown[]) =>
       (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
     try {

@@ -23,9 +23,11 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.file, { fileMustExist: true });
+let statement; // prepared once and kept (keep-alive.ts: a collected statement aborts Node 24)
 const checkpoint = () => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    statement ??= db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+    statement.get();
   } catch (err) {
     if (err && err.code !== 'SQLITE_BUSY' && err.code !== 'SQLITE_LOCKED') parentPort.postMessage({ error: String(err.message || err) });
   }

@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { UniqueViolation } from '../types.js';
 import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { TxGuard, type Row, type SqlDriver, type SqlValue } from './driver.js';
+import { keepAlive } from './keep-alive.js';
 import { Mutex } from './mutex.js';
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -42,19 +43,19 @@ export function openSqlite(path: string): SqliteDriver {
   if (path !== ':memory:') createFile(path);
   let db: Database.Database;
   try {
-    db = new Database(path);
+    db = keepAlive(new Database(path));
   } catch (err) {
     throw new Error(`sqlite: cannot open ${path}: ${(err as Error).message}`, { cause: err });
   }
-  const mode = db.pragma('journal_mode = WAL', { simple: true });
+  const mode = keepAlive(db.prepare('PRAGMA journal_mode = WAL')).pluck().get();
   if (path !== ':memory:' && mode !== 'wal') {
     db.close();
     throw new Error(`sqlite: ${path}: cannot switch to WAL journal mode (got ${String(mode)})`);
   }
-  db.pragma('foreign_keys = ON');
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.exec('PRAGMA foreign_keys = ON');
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (path === ':memory:') return new SqliteDriver(db);
-  db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  db.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   return new SqliteDriver(db, startCheckpointer(path));
 }
 
@@ -73,7 +74,7 @@ export class SqliteDriver implements SqlDriver {
 
   /** The journal mode in use (`wal` for files, `memory` for `:memory:`). */
   journalMode(): string {
-    return String(this.#db.pragma('journal_mode', { simple: true }));
+    return String(this.#statement('PRAGMA journal_mode').pluck().get());
   }
 
   all<R extends Row>(sql: string, params: readonly SqlValue[] = []): Promise<R[]> {
@@ -162,7 +163,7 @@ export class SqliteDriver implements SqlDriver {
   #statement(sql: string): Database.Statement {
     let statement = this.#statements.get(sql);
     if (!statement) {
-      statement = this.#db.prepare(sql);
+      statement = keepAlive(this.#db.prepare(sql));
       this.#statements.set(sql, statement);
     }
     return statement;
