@@ -33,7 +33,7 @@ import { DIRECTORY_NESTED_GROUP_CACHE_MS, DIRECTORY_POOL_DEFAULTS as POOL_DEFAUL
 import type { Logger } from '../shared/logger.js';
 import { classifyUserBindError } from './bind-errors.js';
 import { checkCredentials } from './credentials.js';
-import { DeadlineExceeded, withDeadline } from './deadline.js';
+import { withDeadline } from './deadline.js';
 import { directGroups, resolveGroups, type GroupSearch } from './groups.js';
 import { ldapjs } from './ldapjs.js';
 import { attributeValues, ldapAuthOptions, tlsOptionsFor, type DirectorySettings, type LdapEntry } from './options.js';
