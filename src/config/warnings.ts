@@ -1,6 +1,8 @@
 /**
  * Dev-only settings that are fine on a laptop and wrong in production. The caller logs each
  * string as a warning at start-up.
+ * - `permissionSets` empty is a warning only with a real directory: with `directory.url:
+ *   embedded` the demo sets are active (and the embedded directory has its own warning).
  */
 import type { Config } from './schema.js';
 
@@ -24,8 +26,10 @@ export function configWarnings(config: Config): string[] {
   if (config.server.trustProxy === true) {
     out.push('server.trustProxy is true: any client can forge X-Forwarded-For; name the proxy address instead');
   }
-  if (config.permissionSets.length === 0) {
-    out.push('permissionSets is empty: the portal has nothing to offer');
+  // With the embedded directory and no sets configured, the demo's permission sets are served
+  // (src/portal/demo.ts): the portal has something to offer, so there is nothing to warn about.
+  if (config.permissionSets.length === 0 && config.directory.url !== 'embedded') {
+    out.push('permissionSets is empty: the portal has nothing to offer (the demo permission sets come only with directory.url "embedded")');
   }
   return out;
 }
