@@ -310,6 +310,96 @@ export interface SigninTokenRepository {
   sweep(now: number): Promise<number>;
 }
 
+/** A CLI sign-in waiting for the person's approval (RFC 8628 device authorization). */
+export interface DeviceAuthorizationRecord {
+  /** SHA-256 (base64url) of the device code; the device code itself is never stored. */
+  id: string;
+  /** `XXXX-XXXX`, as shown to the person. Unique among unswept authorizations. */
+  userCode: string;
+  clientId: string;
+  /** The IP the CLI asked from (shown on the approval page). */
+  sourceIp: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Seconds the CLI must wait between polls; grows by 5 at each `slow_down`. */
+  intervalSeconds: number;
+  lastPolledAt: number | null;
+  status: 'pending' | 'approved' | 'denied' | 'used';
+  /** Once approved: the person (lower-cased user name, user name as the directory spells it, DN). */
+  subject: string | null;
+  username: string | null;
+  subjectDn: string | null;
+  decidedAt: number | null;
+}
+
+/** What a poll of the token endpoint found (the row after the poll's update). */
+export type DevicePoll =
+  | { kind: 'unknown' }
+  /** The poll came at least `intervalSeconds` after the previous one. */
+  | { kind: 'in-time'; authorization: DeviceAuthorizationRecord }
+  /** Too soon: the interval has already been raised by 5 s. */
+  | { kind: 'too-fast'; authorization: DeviceAuthorizationRecord };
+
+export interface DeviceAuthorizationRepository {
+  /** @throws UniqueViolation when the id or the user code is taken */
+  create(record: DeviceAuthorizationRecord): Promise<void>;
+  /** The authorization with this user code, if it exists and `now < expiresAt`. */
+  getByUserCode(userCode: string, now: number): Promise<DeviceAuthorizationRecord | undefined>;
+  /**
+   * Approves (with the person) or denies a pending, unexpired authorization; false when it is
+   * not pending any more, has expired or does not exist. Exactly one concurrent decision wins.
+   */
+  decide(userCode: string, now: number, decision: { status: 'approved'; subject: string; username: string; subjectDn: string } | { status: 'denied' }): Promise<boolean>;
+  /**
+   * Records a poll at `now`, atomically: in time (`lastPolledAt` null or at least
+   * `intervalSeconds` ago), or too fast (then `intervalSeconds` grows by 5).
+   */
+  poll(id: string, now: number): Promise<DevicePoll>;
+  /** Marks an approved, unexpired authorization used and returns it; exactly one caller wins. */
+  consume(id: string, now: number): Promise<DeviceAuthorizationRecord | undefined>;
+  /** Removes authorizations that expired before `now`; returns how many. */
+  sweep(now: number): Promise<number>;
+}
+
+/** A CLI grant: what `gatehouse credentials` presents as `Authorization: Bearer`. */
+export interface CliGrantRecord {
+  /** Public id (listing, revoking); not the grant. */
+  id: string;
+  /** SHA-256 (base64url) of the grant; the grant itself is never stored. */
+  tokenHash: string;
+  /** The person: lower-cased directory user name. */
+  subject: string;
+  /** The user name as the directory spells it, and the DN, at approval. */
+  username: string;
+  subjectDn: string;
+  clientId: string;
+  /** The IP the CLI signed in from. */
+  sourceIp: string;
+  createdAt: number;
+  expiresAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface CliGrantRepository {
+  create(grant: CliGrantRecord): Promise<void>;
+  /** The grant with this hash, if `now < expiresAt`. */
+  findByTokenHash(tokenHash: string, now: number): Promise<CliGrantRecord | undefined>;
+  /** The person's unexpired grants, newest first. */
+  listFor(subject: string, now: number): Promise<CliGrantRecord[]>;
+  recordUse(id: string, at: number): Promise<void>;
+  /** Revokes (deletes) one of the person's grants; false when it is not theirs or gone. */
+  revoke(id: string, subject: string): Promise<boolean>;
+  /**
+   * "Sign out everywhere": deletes every grant of the person and records `at`, so portal
+   * sessions signed in before it end. Returns how many grants were revoked.
+   */
+  signOutEverywhere(subject: string, at: number): Promise<number>;
+  /** When the person last signed out everywhere (epoch ms), if ever. */
+  signedOutAt(subject: string): Promise<number | undefined>;
+  /** Removes grants that expired before `now`; returns how many. */
+  sweep(now: number): Promise<number>;
+}
+
 /** The repositories, bound either to the store or to one transaction. */
 export interface Repositories {
   accounts: AccountRepository;
@@ -322,6 +412,8 @@ export interface Repositories {
   loginProfiles: LoginProfileRepository;
   mfaDevices: MfaDeviceRepository;
   signinTokens: SigninTokenRepository;
+  deviceAuthorizations: DeviceAuthorizationRepository;
+  cliGrants: CliGrantRepository;
 }
 
 export interface Store extends Repositories {

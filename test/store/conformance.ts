@@ -6,6 +6,7 @@
 import { after, before, describe } from 'node:test';
 import type { Store } from '../../src/store/index.js';
 import { accountCases } from './cases/accounts.js';
+import { cliGrantCases } from './cases/cli-grants.js';
 import { credentialCases } from './cases/credentials.js';
 import { groupCases } from './cases/groups.js';
 import { inlinePolicyCases } from './cases/inline-policies.js';
@@ -40,6 +41,7 @@ export function storeConformance(name: string, open: OpenStore): void {
     managedPolicyCases(current);
     credentialCases(current);
     signinTokenCases(current);
+    cliGrantCases(current);
     revisionCases(current);
     knownRevisionCases(open);
     transactionCases(current);

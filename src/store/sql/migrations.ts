@@ -176,11 +176,51 @@ const BOUNDARY_INDEXES = [
   'CREATE INDEX roles_boundary ON roles (account_id, permissions_boundary)',
 ];
 
+/**
+ * CLI sign-in (RFC 8628 device grant): pending device authorizations, keyed by the SHA-256 of
+ * the device code; CLI grants, stored only as the SHA-256 of the grant; and the time each person
+ * last chose "sign out everywhere" (portal sessions signed in before it are ended).
+ */
+const CLI_GRANTS = [
+  `CREATE TABLE device_authorizations (
+    id TEXT PRIMARY KEY,
+    user_code TEXT NOT NULL UNIQUE,
+    client_id TEXT NOT NULL,
+    source_ip TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    interval_seconds INTEGER NOT NULL,
+    last_polled_at BIGINT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'used')),
+    subject TEXT,
+    username TEXT,
+    subject_dn TEXT,
+    decided_at BIGINT
+  )`,
+  'CREATE INDEX device_authorizations_expiry ON device_authorizations (expires_at)',
+  `CREATE TABLE cli_grants (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    subject TEXT NOT NULL,
+    username TEXT NOT NULL,
+    subject_dn TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    source_ip TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    last_used_at BIGINT
+  )`,
+  'CREATE INDEX cli_grants_subject ON cli_grants (subject, created_at)',
+  'CREATE INDEX cli_grants_expiry ON cli_grants (expires_at)',
+  'CREATE TABLE portal_signouts (subject TEXT PRIMARY KEY, signed_out_at BIGINT NOT NULL)',
+];
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: { sqlite: initial('sqlite'), postgres: initial('postgres') } },
   { version: 2, name: 'signin tokens', up: { sqlite: SIGNIN_TOKENS, postgres: SIGNIN_TOKENS } },
   { version: 3, name: 'password age and history', up: { sqlite: PASSWORD_AGE_AND_HISTORY, postgres: PASSWORD_AGE_AND_HISTORY } },
   { version: 4, name: 'boundary usage indexes', up: { sqlite: BOUNDARY_INDEXES, postgres: BOUNDARY_INDEXES } },
+  { version: 5, name: 'cli grants', up: { sqlite: CLI_GRANTS, postgres: CLI_GRANTS } },
 ];
 
 const CREATE_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)';

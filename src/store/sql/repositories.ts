@@ -6,6 +6,7 @@
 import type { Repositories, Store } from '../types.js';
 import { SqlAccessKeys } from './access-keys.js';
 import { SqlAccounts } from './accounts.js';
+import { SqlCliGrants, SqlDeviceAuthorizations } from './cli-grants.js';
 import type { SqlDriver } from './driver.js';
 import { SqlGroups } from './groups.js';
 import { SqlInlinePolicies } from './inline-policies.js';
@@ -29,6 +30,8 @@ export function sqlRepositories(db: SqlDriver): Repositories {
     loginProfiles: new SqlLoginProfiles(db),
     mfaDevices: new SqlMfaDevices(db),
     signinTokens: new SqlSigninTokens(db),
+    deviceAuthorizations: new SqlDeviceAuthorizations(db),
+    cliGrants: new SqlCliGrants(db),
   };
 }
 
