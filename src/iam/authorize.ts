@@ -28,18 +28,32 @@ export function setPolicyTimeZone(zone: string): void {
   timeZone = zone;
 }
 
-export async function authorize(op: Operation, action: string, resource: string, options: AuthorizeOptions = {}): Promise<void> {
+/**
+ * What a kind of credential may never call, whatever its policies say; checked for every
+ * action, including those that authorise themselves (`public` handlers: GetCallerIdentity,
+ * GetSessionToken, ChangePassword, GetAccountPasswordPolicy). As in AWS:
+ * - federated-user sessions call no IAM and no STS action but GetCallerIdentity;
+ * - GetSessionToken credentials call IAM only when MFA was presented, and STS only for
+ *   AssumeRole (with the session tagging it may carry) and GetCallerIdentity.
+ */
+export function checkCredentialScope(op: Operation, action: string, resource = '*'): void {
   const { caller } = op;
   const refuse = (why: string) => new AccessDenied(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`);
   const service = action.slice(0, action.indexOf(':')).toLowerCase();
+  if (action.toLowerCase() === 'sts:getcalleridentity') return;
   if (caller.type === 'FederatedUser' && (service === 'iam' || service === 'sts')) {
     throw refuse(`because federated user sessions cannot call ${service.toUpperCase()}`);
   }
   if (caller.session?.kind === 'session') {
-    // GetSessionToken credentials, as in AWS: IAM only with MFA; in STS only AssumeRole (and the tagging it may carry).
     if (service === 'iam' && caller.session.mfaAuthenticatedAt === undefined) throw refuse('because credentials from GetSessionToken without MFA cannot call IAM');
     if (service === 'sts' && !STS_FOR_SESSION_TOKENS.has(action.toLowerCase())) throw refuse('because credentials from GetSessionToken cannot call this STS action');
   }
+}
+
+export async function authorize(op: Operation, action: string, resource: string, options: AuthorizeOptions = {}): Promise<void> {
+  const { caller } = op;
+  const refuse = (why: string) => new AccessDenied(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`);
+  checkCredentialScope(op, action, resource);
   if (caller.type === 'Account') return;
   const set = await op.deps.permissions.policySet(caller);
   const values = { ...requestContextValues(caller, op.facts), ...options.context };

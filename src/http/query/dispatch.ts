@@ -8,7 +8,7 @@
  * 4. The handler runs; its output is encoded as AWS's XML.
  */
 import { InvalidAction, SignatureDoesNotMatch } from '../../shared/errors.js';
-import { authorize } from '../../iam/authorize.js';
+import { authorize, checkCredentialScope } from '../../iam/authorize.js';
 import type { ActionTable, Operation, Output } from '../../iam/actions/types.js';
 import { decodeInput, type Params } from './decode.js';
 import { encodeResponse } from './encode.js';
@@ -56,6 +56,9 @@ export async function execute(tables: ServiceTables, service: ServiceName, param
   if (!handler.public) {
     const resource = handler.resource ? await handler.resource(input, op) : '*';
     await authorize(op, `${service}:${action}`, resource, handler.context ? { context: handler.context(input, op) } : {});
+  } else {
+    // What the credential kind may never call holds for public actions too (authorize.ts).
+    checkCredentialScope(op, `${service}:${action}`);
   }
   return { action, output: await handler.run(input, op) };
 }
