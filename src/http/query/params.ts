@@ -5,7 +5,14 @@
  *   `Action=ListUsers&Action=DeleteUser` can never be read two ways.
  * - SigV4's own `X-Amz-*` query parameters are not operation parameters.
  * - At most MAX_PARAMS parameters.
+ * - The query string is decoded exactly as SigV4 canonicalises it (percent-decoded once over
+ *   UTF-8, `+` is a plus), so the action receives the very value the signature covers: a
+ *   presigned `Value=ci%2Bdeploy` replayed as `ci+deploy` still means `ci+deploy`. A `%` that
+ *   starts no escape, or bytes that are not UTF-8, are refused rather than read another way.
+ * - The body is application/x-www-form-urlencoded (`+` is a space), as the SDKs and the CLI
+ *   send it; SigV4 signs its raw bytes, so `+` and `%2B` there are different signed requests.
  */
+import { percentDecode } from '../../auth/sigv4-canonical.js';
 import { MalformedQueryString } from '../../shared/errors.js';
 
 const MAX_PARAMS = 1000;
@@ -22,6 +29,7 @@ function add(params: Map<string, string>, text: string, fromQuery: boolean): voi
   for (const pair of text.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
+    const decode = fromQuery ? decodeQueryPart : decodeFormPart;
     const name = decode(eq < 0 ? pair : pair.slice(0, eq));
     const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
     if (fromQuery && /^x-amz-/i.test(name)) continue;
@@ -31,7 +39,22 @@ function add(params: Map<string, string>, text: string, fromQuery: boolean): voi
   }
 }
 
-function decode(s: string): string {
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const MALFORMED_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+
+/** A query-string name or value, as the canonicaliser reads it (sigv4-canonical `parseQuery`). */
+function decodeQueryPart(s: string): string {
+  if (!s.includes('%')) return s;
+  if (MALFORMED_ESCAPE.test(s)) throw new MalformedQueryString('The query string is not correctly URL-encoded.');
+  try {
+    return UTF8.decode(percentDecode(s));
+  } catch (err) {
+    throw new MalformedQueryString('The query string is not correctly URL-encoded.', { cause: err });
+  }
+}
+
+/** A form-body name or value (application/x-www-form-urlencoded: `+` is a space). */
+function decodeFormPart(s: string): string {
   if (!s.includes('%') && !s.includes('+')) return s;
   try {
     return decodeURIComponent(s.replace(/\+/g, ' '));
