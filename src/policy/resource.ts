@@ -10,7 +10,7 @@
  */
 import type { RequestContext } from './context.js';
 import type { Template } from './template.js';
-import { globMatch, globMatchRange, hasWildcard, isMatchAll, STAR, type Pattern } from './wildcard.js';
+import { Glob, globMatch, globMatchRange, hasWildcard, isMatchAll, STAR } from './wildcard.js';
 
 /** A request resource with the positions of its first five colons, split once per decision. */
 export class ResourceName {
@@ -46,7 +46,8 @@ class Segment {
     readonly kind: number,
     /** EXACT: the text; PREFIX and DYNAMIC: the literal text the segment starts with. */
     readonly text: string,
-    readonly codes: Pattern | undefined,
+    /** GLOB: the compiled pattern (linear-time, see wildcard.ts). */
+    readonly glob: Glob | undefined,
     readonly template: Template | undefined,
   ) {}
 }
@@ -83,7 +84,7 @@ export class ResourcePattern {
       }
       if (e - s < seg.text.length || !text.startsWith(seg.text, s)) return false;
       if (kind === GLOB) {
-        if (!globMatchRange(seg.codes!, 0, seg.codes!.length, text, s, e)) return false;
+        if (!seg.glob!.matches(text, s, e)) return false;
       } else if (kind === DYNAMIC) {
         const p = seg.template!.resolvePattern(ctx);
         if (p === undefined || !globMatchRange(p, 0, p.length, text, s, e)) return false;
@@ -100,7 +101,7 @@ function compileSegment(t: Template): Segment {
   if (!hasWildcard(codes)) return new Segment(EXACT, t.constantText!, undefined, undefined);
   const last = codes.length - 1;
   if (codes[last] === STAR && !hasWildcard(codes.slice(0, last))) return new Segment(PREFIX, t.literalPrefix(), undefined, undefined);
-  return new Segment(GLOB, t.literalPrefix(), codes, undefined);
+  return new Segment(GLOB, t.literalPrefix(), new Glob(codes), undefined);
 }
 
 

@@ -13,14 +13,14 @@ import type { PrincipalMatcher } from './principal.js';
 import type { Template } from './template.js';
 import type { Effect, TrustPrincipal } from './types.js';
 import { ResourcePattern, type ResourceName } from './resource.js';
-import { globCodes, globMatch, hasWildcard, isMatchAll, type Pattern } from './wildcard.js';
+import { Glob, globCodes, hasWildcard, isMatchAll } from './wildcard.js';
 
 export class ActionMatcher {
   private readonly all: boolean;
   private readonly exact = new Set<string>();
   /** Patterns of the form `literal*`, matched with startsWith. */
   private readonly prefixes: string[] = [];
-  private readonly globs: Pattern[] = [];
+  private readonly globs: Glob[] = [];
   /** Lower-cased service prefixes the patterns can match, or undefined when any service. */
   readonly services: ReadonlySet<string> | undefined;
 
@@ -39,7 +39,7 @@ export class ActionMatcher {
       if (isMatchAll(codes)) all = true;
       else if (!hasWildcard(codes)) this.exact.add(p);
       else if (star === p.length - 1 && !p.includes('?')) this.prefixes.push(p.slice(0, -1));
-      else this.globs.push(codes);
+      else this.globs.push(new Glob(codes));
     }
     this.all = all;
     this.services = all || anyService ? undefined : services;
@@ -49,7 +49,7 @@ export class ActionMatcher {
   matches(action: string): boolean {
     if (this.all || this.exact.has(action)) return true;
     for (let i = 0; i < this.prefixes.length; i++) if (action.startsWith(this.prefixes[i]!)) return true;
-    for (let i = 0; i < this.globs.length; i++) if (globMatch(this.globs[i]!, action)) return true;
+    for (let i = 0; i < this.globs.length; i++) if (this.globs[i]!.matches(action)) return true;
     return false;
   }
 }
