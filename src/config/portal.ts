@@ -17,6 +17,13 @@ export const portalSchema = z
     failuresPerAccount: z.number().int().min(1).max(100).default(5),
     /** Sign-in attempts allowed per client IP per 15 minutes before 429. Default `30`. */
     attemptsPerIp: z.number().int().min(1).max(10_000).default(30),
+    /**
+     * The region the CLI credentials page sets (`AWS_REGION`, `AWS_DEFAULT_REGION`, `region =`).
+     * Gatehouse answers in any region, but the AWS CLI and SDKs refuse to sign without one.
+     * Default `"us-east-1"`. Example: `"eu-west-1"`. Recommendation: keep the default unless
+     * your people's tools expect another region.
+     */
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be a region name such as us-east-1').default('us-east-1'),
   })
   .prefault({});
 

@@ -32,6 +32,7 @@ import type { Broker } from './broker.js';
 import { signinLimits } from './limits.js';
 import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
 import { setsFor, type PermissionSet } from './permission-sets.js';
+import { credentialsPage } from './credentials-page.js';
 
 export interface PortalDeps {
   directory: DirectoryConnector;
@@ -139,14 +140,7 @@ export function portalRoutes(deps: PortalDeps): Router {
     const picked = await pick(deps, req, res, signinPage);
     if (!picked) return;
     const c = await deps.broker.credentials(picked.set, picked.user, req.ip ?? '0.0.0.0');
-    res.render('portal/credentials', {
-      c,
-      set: picked.set.name,
-      username: picked.user.username,
-      expiration: new Date(c.Expiration).toISOString(),
-      endpoint: deps.publicUrl,
-      profile: `gatehouse-${picked.set.name.toLowerCase()}`,
-    });
+    res.render('portal/credentials', credentialsPage({ credentials: c, set: picked.set.name, publicUrl: deps.publicUrl, region: deps.config.region, now: deps.clock.now() }));
   });
   return router;
 }
