@@ -1,10 +1,11 @@
 /**
  * IAM-user sign-in: GET/POST /console/signin (mounted before the console gate).
  * - GET shows the form, with `?account=` (12-digit id or alias), else the account
- *   remembered in the `gatehouse-account` cookie, pre-filled; a CSRF token is issued
- *   to the anonymous session.
+ *   remembered in the `gatehouse-account` cookie, pre-filled. Its CSRF token is a signed
+ *   double-submit cookie (web/login-csrf.ts, `gatehouse-console-csrf`), so showing the form
+ *   writes nothing to the session store.
  * - POST takes account, username, password and, when the user has an MFA device, its
- *   code (signin-check.ts). It needs the session's CSRF token (403 otherwise).
+ *   code (signin-check.ts). It needs the form's token and its cookie (403 otherwise).
  * - Every refusal is 401 with one generic message. Failed sign-ins are rate-limited per
  *   account + user and per client IP: past the limit, 429 with Retry-After. A successful
  *   sign-in clears the user's count (not the IP's).
@@ -16,7 +17,7 @@ import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
 import { rateLimit } from 'express-rate-limit';
 import type { IamDeps } from '../iam/actions/types.js';
 import { userArn } from '../iam/arns.js';
-import { csrfSynchronisedProtection, generateToken } from '../web/csrf.js';
+import { loginCsrf, type LoginCsrf } from '../web/login-csrf.js';
 import { field, form, rawForm } from './page.js';
 import { checkSignin, findAccount, HARD_EXPIRED, MUST_CHANGE } from './signin-check.js';
 
@@ -24,6 +25,8 @@ export const USER_SESSION_MS = 12 * 3600_000;
 export const ACCOUNT_COOKIE = 'gatehouse-account';
 const GENERIC = 'Your sign-in details are not correct, or you need to enter your MFA code. Check them and try again.';
 const ACCOUNT_SHAPE = /^(\d{12}|[a-z0-9][a-z0-9-]{1,61}[a-z0-9])$/;
+/** How long a sign-in form stays usable. */
+const FORM_LIFETIME_MS = 30 * 60_000;
 
 export interface SigninDeps {
   iam: IamDeps;
@@ -55,8 +58,11 @@ interface FormState {
   error?: string;
 }
 
-function page(req: Request, res: Response, state: FormState, status = 200): void {
-  res.status(status).render('console/signin', { title: 'Sign in', csrfToken: generateToken(req), ...state });
+/** Renders the form with a fresh CSRF cookie; nothing is stored in the session. */
+type Page = (res: Response, state: FormState, status?: number) => void;
+
+function pageWith(csrf: LoginCsrf): Page {
+  return (res, state, status = 200) => res.status(status).render('console/signin', { title: 'Sign in', csrfToken: csrf.issue(res), ...state });
 }
 
 interface Limiters {
@@ -65,7 +71,7 @@ interface Limiters {
   reset(req: Request): Promise<void>;
 }
 
-function limiters(deps: SigninDeps): Limiters {
+function limiters(deps: SigninDeps, page: Page): Limiters {
   const windowMs = deps.limits?.windowMs ?? 15 * 60_000;
   const common = {
     windowMs,
@@ -73,7 +79,7 @@ function limiters(deps: SigninDeps): Limiters {
     legacyHeaders: false,
     skipSuccessfulRequests: true,
     handler: (req: Request, res: Response) =>
-      page(req, res, { account: form(req, 'account'), username: form(req, 'username'), error: 'Too many failed sign-ins. Wait a few minutes, then try again.' }, 429),
+      page(res, { account: form(req, 'account'), username: form(req, 'username'), error: 'Too many failed sign-ins. Wait a few minutes, then try again.' }, 429),
   };
   // The account is resolved, so its id and its alias share one counter.
   const userKey = async (req: Request) => {
@@ -95,16 +101,18 @@ const save = (req: Request) => new Promise<void>((resolve, reject) => req.sessio
 export function signinRoutes(deps: SigninDeps): Router {
   const router = Router();
   const { store, keyring, clock, logger } = deps.iam;
+  const csrf = loginCsrf({ key: keyring.deriveKey('console-login-csrf'), secure: deps.secure, lifetimeMs: FORM_LIFETIME_MS, now: () => clock.now(), area: 'console' });
+  const page = pageWith(csrf);
 
   router.get('/signin', (req, res) => {
     const fromQuery = field(req.query, 'account').trim().toLowerCase();
     const remembered = cookieValue(req, ACCOUNT_COOKIE) ?? '';
     const account = [fromQuery, remembered].find((a) => ACCOUNT_SHAPE.test(a)) ?? '';
-    page(req, res, { account, username: '' });
+    page(res, { account, username: '' });
   });
 
-  const limit = limiters(deps);
-  router.post('/signin', csrfSynchronisedProtection, ...limit.handlers, async (req, res) => {
+  const limit = limiters(deps, page);
+  router.post('/signin', csrf.protect, ...limit.handlers, async (req, res) => {
     const input = { account: form(req, 'account').toLowerCase(), username: form(req, 'username'), password: rawForm(req, 'password'), mfaCode: form(req, 'mfaCode') };
     const now = clock.now();
     const result = await checkSignin(store, keyring, input, now);
@@ -112,11 +120,12 @@ export function signinRoutes(deps: SigninDeps): Router {
       logger.info({ event: 'console.signin', outcome: 'refused', reason: result.reason, accountId: result.accountId, username: input.username.slice(0, 64) }, 'console sign-in refused');
       // Only someone who proved the password (and MFA) learns that it has expired.
       const error = result.reason === 'password-expired' ? HARD_EXPIRED : GENERIC;
-      return page(req, res, { account: input.account, username: input.username, error }, 401);
+      return page(res, { account: input.account, username: input.username, error }, 401);
     }
     const { account, user } = result;
     await limit.reset(req);
     await regenerate(req);
+    csrf.clear(res);
     const expiresAt = now + USER_SESSION_MS;
     req.session.console = { kind: 'user', accountId: account.id, principalArn: userArn(account.id, user.path, user.name), userId: user.id, expiresAt, signedInAt: now, ...(result.mfa && { mfaAt: now }) };
     req.session.cookie.expires = new Date(expiresAt);

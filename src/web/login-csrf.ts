@@ -6,7 +6,8 @@
  * - the page carries a random token (32 bytes, hex) in its hidden `_csrf` field, and sets a
  *   cookie holding the same token, its expiry and an HMAC-SHA256 of both under a key derived
  *   from the KEK (so every instance accepts the others' tokens);
- * - the cookie is HttpOnly, SameSite=Strict, Path=/portal/, and `__Host-`-prefixed + Secure
+ * - the cookie is HttpOnly, SameSite=Strict, Path=/portal/ (or /console/ for the console's IAM-user
+ *   sign-in, `area: 'console'`, under its own name and MAC label), and `__Host-`-prefixed + Secure
  *   when publicUrl is https (then no subdomain can plant one); it lives as long as the token;
  * - a sign-in POST is refused (403, the same error as csrf-sync's) unless the cookie's MAC is
  *   valid, it has not expired, and the form's `_csrf` equals its token (constant-time compares);
@@ -31,6 +32,8 @@ export interface LoginCsrfOptions {
   lifetimeMs: number;
   /** Epoch ms (the injected clock). */
   now: () => number;
+  /** Which sign-in form: names the cookie (`gatehouse-<area>-csrf`), its path (`/<area>/`) and the MAC's label. Default `portal`. */
+  area?: 'portal' | 'console';
 }
 
 export interface LoginCsrf {
@@ -42,15 +45,15 @@ export interface LoginCsrf {
   clear(res: Response): void;
 }
 
-const PATH = '/portal/';
-
 export function loginCsrf(o: LoginCsrfOptions): LoginCsrf {
   if (o.key.length < 32) throw new Error('loginCsrf: the key must be at least 32 bytes');
-  const name = o.secure ? '__Host-gatehouse-portal-csrf' : 'gatehouse-portal-csrf';
-  // __Host- cookies must have Path=/ (RFC 6265bis); otherwise the cookie is kept to the portal.
-  const path = o.secure ? '/' : PATH;
+  const area = o.area ?? 'portal';
+  const name = o.secure ? `__Host-gatehouse-${area}-csrf` : `gatehouse-${area}-csrf`;
+  // __Host- cookies must have Path=/ (RFC 6265bis); otherwise the cookie is kept to its area.
+  const path = o.secure ? '/' : `/${area}/`;
   const flags = `; Path=${path}; HttpOnly; SameSite=Strict${o.secure ? '; Secure' : ''}`;
-  const mac = (payload: string) => createHmac('sha256', o.key).update(`portal-login-csrf\0${payload}`).digest('base64url');
+  // The label keeps one area's cookie from passing as the other's.
+  const mac = (payload: string) => createHmac('sha256', o.key).update(`${area}-login-csrf\0${payload}`).digest('base64url');
 
   const issue = (res: Response): string => {
     const token = tokenBytes(32).toString('hex');

@@ -26,8 +26,10 @@ describe('console sessions over http (B1–B4)', () => {
 
   it('B1: login gives a new session id; the pre-login cookie is dead', async () => {
     const agent = supertest.agent(env.gh.url);
-    const anon = named(await agent.get('/console/signin'), 'gatehouse-console=');
-    assert.ok(anon, 'an anonymous session (for the sign-in form’s CSRF token)');
+    // The sign-in form stores no session (H5): the cookie carried into the login is an earlier session's.
+    assert.equal(named(await agent.get('/console/signin'), 'gatehouse-console='), undefined, 'no session for the sign-in form');
+    const anon = named(await login(agent, env, await signinToken(env, await roleCredentials(env))), 'gatehouse-console=');
+    assert.ok(anon, 'an earlier session');
     const r = await login(agent, env, await signinToken(env, await roleCredentials(env)));
     assert.equal(r.status, 302);
     const fresh = named(r, 'gatehouse-console=');
@@ -96,12 +98,12 @@ describe('console sessions with an https publicUrl (B2)', () => {
     for (const flag of [/; Path=\//, /; HttpOnly/, /; Secure/, /; SameSite=Lax/]) assert.match(cookie, flag);
     assert.doesNotMatch(cookie, /; Domain=/);
     assert.match(r.headers['strict-transport-security']!, /max-age=\d+/);
-    // IAM-user sign-in over https: the anonymous and the new session cookies, and the account cookie, are Secure.
+    // IAM-user sign-in over https: the form's CSRF cookie, the new session cookie and the account cookie are Secure.
     const iam = env.sdk().iam();
     await iam.send(new CreateUserCommand({ UserName: 'sam' }));
     await iam.send(new CreateLoginProfileCommand({ UserName: 'sam', Password: 'Secure-Passw0rd' }));
     const form = await supertest(env.gh.url).get('/console/signin').set('X-Forwarded-Proto', 'https');
-    const anon = named(form, '__Host-gatehouse-console=');
+    const anon = named(form, '__Host-gatehouse-console-csrf=');
     assert.match(anon!, /; Secure/);
     const signin = await supertest(env.gh.url)
       .post('/console/signin')
