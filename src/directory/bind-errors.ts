@@ -9,8 +9,11 @@
  * - LDAP result 19 (constraintViolation) is what some servers answer for a locked account.
  * - Anything else (busy, unwilling, protocol error, connection lost) is a fault: `unavailable`.
  *
- * Every refusal reaches the caller as the same generic `invalid-credentials`; the reason is for
- * the server log only.
+ * - A 49 with an AD sub-code not listed above is `directory-refused`, logged with the raw code.
+ *
+ * Every refusal reaches the caller as the same generic `invalid-credentials`; the reason (and the
+ * AD sub-code, when there is one) is for the server log only. The diagnostic message reaches the
+ * error through `bindWithDiagnostic` (ldapjs.ts): ldapjs 3.0.7 alone drops it.
  */
 import type { RefusalReason } from './types.js';
 
@@ -42,13 +45,20 @@ export function adSubCode(err: unknown): string | undefined {
   return /\bdata ([0-9a-f]{3,4}),/i.exec(text)?.[1]?.toLowerCase();
 }
 
-/** The refusal reason for a failed user bind, or undefined when the failure is a fault. */
-export function classifyUserBindError(err: unknown): RefusalReason | undefined {
+/** Why a user bind was refused: the reason, and AD's sub-code as sent (`52e`) when there was one. */
+export interface BindRefusal {
+  reason: RefusalReason;
+  adCode?: string;
+}
+
+/** The refusal for a failed user bind, or undefined when the failure is a fault. */
+export function classifyUserBindError(err: unknown): BindRefusal | undefined {
   const e = (err ?? {}) as LdapResultError;
   if (e.name === 'InvalidCredentialsError' || e.code === 49) {
-    const sub = adSubCode(err);
-    return (sub === undefined ? undefined : AD_SUB_CODES[sub]) ?? 'bad-password';
+    const adCode = adSubCode(err);
+    if (adCode === undefined) return { reason: 'bad-password' };
+    return { reason: AD_SUB_CODES[adCode] ?? 'directory-refused', adCode };
   }
-  if (e.name === 'ConstraintViolationError' || e.code === 19) return 'account-locked';
+  if (e.name === 'ConstraintViolationError' || e.code === 19) return { reason: 'account-locked' };
   return undefined;
 }

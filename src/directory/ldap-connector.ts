@@ -148,9 +148,9 @@ export class LdapConnector implements DirectoryConnector {
         await session.equalisingBind(`cn=gatehouse-no-such-entry-${randomBytes(8).toString('hex')},${this.settings.searchBase}`, randomBytes(18).toString('base64url'));
         return this.refuse(outcome.kind, username);
       case 'refused': {
-        const reason = classifyUserBindError(outcome.error);
-        if (!reason) throw new DirectoryFault('user bind', outcome.error);
-        return this.refuse(reason, username);
+        const refusal = classifyUserBindError(outcome.error);
+        if (!refusal) throw new DirectoryFault('user bind', outcome.error);
+        return this.refuse(refusal.reason, username, refusal.adCode);
       }
       case 'ok': {
         const groups = await resolveGroups(directGroups(outcome.user, outcome.groupEntries), this.settings, this.parentSearch((b, f, a) => session.search(b, f, a)), this.logger);
@@ -200,8 +200,8 @@ export class LdapConnector implements DirectoryConnector {
     return (base, filter, attributes) => this.parents.get(`${base}\n${filter}\n${attributes.join(',')}`, () => search(base, filter, attributes));
   }
 
-  private refuse(reason: RefusalReason, username: unknown): LoginResult {
-    this.logger.info({ event: 'directory.login', outcome: 'refused', reason, username: shown(username) }, 'directory login refused');
+  private refuse(reason: RefusalReason, username: unknown, adCode?: string): LoginResult {
+    this.logger.info({ event: 'directory.login', outcome: 'refused', reason, ...(adCode === undefined ? {} : { adCode }), username: shown(username) }, 'directory login refused');
     return INVALID;
   }
 

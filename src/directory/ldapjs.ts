@@ -126,6 +126,85 @@ const require = createRequire(import.meta.url);
 
 export const ldapjs = require('ldapjs') as LdapJs;
 
+/** An LDAPResult as @ldapjs/messages parses it (the fields read here). */
+interface LdapResultMessage {
+  status: number;
+  diagnosticMessage?: string;
+  matchedDN?: unknown;
+}
+type Send = (message: unknown, expect: unknown, emitter: unknown, callback: (err: Error | null, res?: LdapResultMessage) => void, bypass?: unknown) => unknown;
+/** `expect` for ldapjs's `_send` that accepts every result code, so the result itself comes back. */
+const ANY_RESULT = { indexOf: () => 0 };
+const getError = (ldapjs as unknown as { getError(res: LdapResultMessage): Error }).getError;
+
+/**
+ * The error for a non-zero LDAP result, carrying the server's diagnostic message. ldapjs 3.0.7
+ * builds its error text from `res.errorMessage`, which @ldapjs/messages no longer sets (it has
+ * `diagnosticMessage`; upstream ldapjs/node-ldapjs#878), so Active Directory's
+ * `… AcceptSecurityContext error, data 533, …` would otherwise be lost. An unknown code becomes
+ * a plain Error with that `code` (ldapjs would throw on it).
+ */
+export function resultError(res: LdapResultMessage): Error {
+  let err: Error & { lde_message?: string; code?: number };
+  try {
+    err = getError(res);
+  } catch {
+    err = Object.assign(new Error(`LDAP result ${res.status}`), { code: res.status });
+  }
+  if (res.diagnosticMessage) err.lde_message = res.diagnosticMessage;
+  return err;
+}
+
+/**
+ * A simple bind whose error (for a non-zero result) carries the server's diagnostic message
+ * (see `resultError`). It asks ldapjs, for this one request, to hand back the result whatever
+ * its code, then makes the error itself; everything else is ldapjs's own `bind`.
+ */
+export function bindWithDiagnostic(client: LdapClient, dn: string, password: string, callback: Callback, bind: LdapClient['bind'] = client.bind): void {
+  const c = client as unknown as { _send: Send };
+  const own = Object.prototype.hasOwnProperty.call(c, '_send');
+  const previous = c._send;
+  c._send = function (this: unknown, message, _expect, emitter, cb, bypass) {
+    if (own) c._send = previous;
+    else delete (c as Partial<typeof c>)._send;
+    return previous.call(this, message, ANY_RESULT, emitter, (err, res) => {
+      if (err) return cb(err);
+      if (res && res.status !== 0) return cb(resultError(res));
+      cb(null, res);
+    }, bypass);
+  };
+  try {
+    bind.call(client, dn, password, callback);
+  } finally {
+    if (c._send !== previous && !own) delete (c as Partial<typeof c>)._send;
+    else if (own) c._send = previous;
+  }
+}
+
+/**
+ * Entries per page of a paged search (RFC 2696, control 1.2.840.113556.1.4.319). Active
+ * Directory answers an unpaged search with at most MaxPageSize (1,000) entries, then "size limit
+ * exceeded"; every search here asks for pages of this size instead, so a person in more groups
+ * than that still signs in.
+ */
+export const PAGE_SIZE = 500;
+
+/** `paged` search options for ldapjs: pages of PAGE_SIZE, fetched one after another. */
+export const PAGED = Object.freeze({ pageSize: PAGE_SIZE, pagePause: false });
+
+/**
+ * A search callback for a paged search, for servers without paging too: ldapjs turns a final
+ * result without a paged-results control into an `error` unless someone listens for
+ * `pageError`; with this listener such a result ends the search normally (every entry had
+ * already arrived on one page).
+ */
+export function pagedCallback<R extends { on(event: string, listener: (...args: unknown[]) => void): unknown }>(cb: (err: Error | null, res: R) => void): (err: Error | null, res: R) => void {
+  return (err, res) => {
+    if (!err && res) res.on('pageError', () => {});
+    cb(err, res);
+  };
+}
+
 const parsedBases = new Map<string, LdapDn>();
 const MAX_PARSED_BASES = 64;
 

@@ -9,13 +9,15 @@
  * - a connection `error` rejects whatever is pending at once, and the session is never reused;
  * - StartTLS, when configured, is verified before the bind; both happen once per session, and the
  *   connector keeps a session between lookups while it stays `reusable()` (pool.ts);
+ * - every search is paged (PAGE_SIZE, ldapjs.ts), so more than AD's 1,000 groups still arrive;
+ *   continuation references (a domain-root search on AD) are ignored, never followed;
  * - zero or several matching entries is `undefined`;
  * - `destroy()` drops the socket (after the caller's deadline or a fault, or when not kept).
  */
 import type { ConnectionOptions } from 'node:tls';
 import { renderFilter } from './filter.js';
 import { FaultLatch } from './fault-latch.js';
-import { holdProcess, ldapjs, searchBaseDn, type LdapClient } from './ldapjs.js';
+import { holdProcess, ldapjs, PAGED, pagedCallback, searchBaseDn, type LdapClient } from './ldapjs.js';
 import { attributeValues, searchAttributes, type DirectorySettings, type LdapEntry } from './options.js';
 import { DirectoryFault } from './fault.js';
 import { usernameAttribute } from './filter.js';
@@ -28,6 +30,7 @@ interface SearchResult {
   on(event: 'searchEntry', listener: (entry: SearchEntry) => void): void;
   on(event: 'error', listener: (err: Error) => void): void;
   on(event: 'end', listener: (result: { status: number }) => void): void;
+  on(event: string, listener: (...args: unknown[]) => void): void;
 }
 
 export class ServiceSession {
@@ -80,7 +83,7 @@ export class ServiceSession {
   search(base: string, filter: string, attributes: string[], step = 'group search'): Promise<LdapEntry[]> {
     const work = new Promise<LdapEntry[]>((resolve, reject) => {
       const fail = (err: unknown) => reject(new DirectoryFault(step, err));
-      this.client.search(searchBaseDn(base), { filter: wireFilter(filter), scope: 'sub', attributes: [...attributes] }, (err: Error | null, res: SearchResult) => {
+      this.client.search(searchBaseDn(base), { filter: wireFilter(filter), scope: 'sub', attributes: [...attributes], paged: PAGED }, pagedCallback((err: Error | null, res: SearchResult) => {
         if (err) return fail(err);
         const items: LdapEntry[] = [];
         res.on('searchEntry', (entry) => {
@@ -91,7 +94,7 @@ export class ServiceSession {
         });
         res.on('error', fail);
         res.on('end', (result) => (result.status === 0 ? resolve(items) : fail(`non-zero status from LDAP search: ${result.status}`)));
-      });
+      }));
     });
     return this.latch.guard(work);
   }

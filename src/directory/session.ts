@@ -12,7 +12,10 @@
  * - StartTLS is negotiated on both connections before anything else is sent (ldapauth-fork's own
  *   `starttls` queues the service bind right behind the StartTLS request, before TLS is up);
  * - every search filter goes out with its RFC 4515 escapes decoded (wire-filter.ts: ldapjs 3
- *   sends them undecoded);
+ *   sends them undecoded), and every search is paged (PAGE_SIZE, ldapjs.ts: AD stops an unpaged
+ *   search at 1,000 entries); continuation references are ignored, never followed;
+ * - the user bind's error carries the server's diagnostic message (AD's sub-code), which
+ *   ldapjs 3.0.7 alone drops (`bindWithDiagnostic`, ldapjs.ts);
  * - the user bind's own error is recognised by identity, so a refused user bind (a bad password)
  *   is never confused with a refused service bind (a fault);
  * - `destroy()` drops both sockets at once (after a deadline or a fault, or when the session is
@@ -26,7 +29,7 @@ import LdapAuth from 'ldapauth-fork';
 import type { Options as LdapAuthOptions } from 'ldapauth-fork';
 import { DirectoryFault } from './fault.js';
 import { FaultLatch } from './fault-latch.js';
-import { holdProcess, searchBaseDn, type Callback, type LdapClient } from './ldapjs.js';
+import { bindWithDiagnostic, holdProcess, PAGED, pagedCallback, searchBaseDn, type Callback, type LdapClient } from './ldapjs.js';
 import type { LdapEntry } from './options.js';
 import { wireFilter } from './wire-filter.js';
 
@@ -64,16 +67,18 @@ export class LdapSession {
     const rawSearch = adminClient.search.bind(adminClient);
     adminClient.search = (base, options, ...rest) => {
       const filter = typeof options.filter === 'string' ? wireFilter(options.filter) : options.filter;
-      rawSearch(typeof base === 'string' ? searchBaseDn(base) : base, { ...options, filter }, ...rest);
+      const last = rest.length - 1;
+      if (typeof rest[last] === 'function') rest[last] = pagedCallback(rest[last] as Parameters<typeof pagedCallback>[0]);
+      rawSearch(typeof base === 'string' ? searchBaseDn(base) : base, { ...options, filter, paged: PAGED }, ...rest);
     };
     const userClient = this.internals._userClient;
     this.rawUserBind = userClient.bind.bind(userClient);
     userClient.bind = (dn: string, password: string, cb: Callback) => {
       this.userBindSent = true;
-      this.rawUserBind(dn, password, (err) => {
+      bindWithDiagnostic(userClient, dn, password, (err) => {
         if (err) this.userBindError = err;
         cb(err);
-      });
+      }, this.rawUserBind);
     };
   }
 

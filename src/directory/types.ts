@@ -63,6 +63,8 @@ export type RefusalReason =
   | 'password-must-change'
   | 'logon-hours'
   | 'logon-workstation'
+  /** An Active Directory sub-code not known here (logged raw as `adCode`). */
+  | 'directory-refused'
   | 'closed';
 
 /**

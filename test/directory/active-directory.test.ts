@@ -1,7 +1,9 @@
 /**
  * Active Directory, simulated with an ldapjs server that answers the way AD does (there is no AD
  * here): sAMAccountName login, the in-chain nested-group filter sent as is (no extra searches),
- * and bind refusals carrying AD sub-codes, all one generic answer with the reason in the log.
+ * and bind refusals carrying AD sub-codes in the result's diagnostic message, all one generic
+ * answer with the exact reason in the log. (test/directory/samba.test.ts does the same against a
+ * real Samba AD DC.)
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -13,7 +15,18 @@ const BASE = 'dc=corp,dc=example,dc=com';
 const SERVICE = `cn=svc-gatehouse,ou=service accounts,${BASE}`;
 const USER_DN = `cn=Doe\\, Jane,ou=users,${BASE}`;
 const GROUPS = [`cn=AWS-Developers,ou=groups,${BASE}`, `cn=Engineering,ou=groups,${BASE}`];
-const SUB_CODES = ['525', '52e', '530', '531', '532', '533', '701', '773', '775'] as const;
+const SUB_CODES: Record<string, string> = {
+  '525': 'unknown-user',
+  '52e': 'bad-password',
+  '530': 'logon-hours',
+  '531': 'logon-workstation',
+  '532': 'password-expired',
+  '533': 'account-disabled',
+  '701': 'account-expired',
+  '773': 'password-must-change',
+  '775': 'account-locked',
+  '5a9': 'directory-refused', // not a code we know: logged raw
+};
 
 describe('Active Directory configuration (simulated AD)', () => {
   let server: LdapServer;
@@ -28,8 +41,12 @@ describe('Active Directory configuration (simulated AD)', () => {
       const dn = req.dn.toString().toLowerCase().replace(/\s*([,=])\s*/g, '$1');
       if (dn === SERVICE.toLowerCase() && req.credentials === servicePassword) return (res.end(), next());
       if (subCode === undefined && req.credentials === 'right-password') return (res.end(), next());
+      // As AD sends it: result 49, the sub-code in the diagnostic message (ldapjs's server sends
+      // `diagnosticMessage`; an Error passed to next() would lose its text on the wire).
       const code = subCode ?? '52e';
-      return next(new ldapjs.InvalidCredentialsError(`80090308: LdapErr: DSID-0C09042A, comment: AcceptSecurityContext error, data ${code}, v3839`));
+      (res as unknown as { diagnosticMessage: string }).diagnosticMessage = `80090308: LdapErr: DSID-0C09042A, comment: AcceptSecurityContext error, data ${code}, v3839`;
+      res.end(49);
+      return next();
     });
     server.search(BASE, (req, res, next) => {
       const f = req.filter;
@@ -56,13 +73,22 @@ describe('Active Directory configuration (simulated AD)', () => {
       timeoutMs: 2000,
     };
   });
-  after(() => server.close());
+  const connectors: LdapConnector[] = [];
+  const connector = (logger: ReturnType<typeof captureLogger>['logger']) => {
+    const c = new LdapConnector(settings, logger);
+    connectors.push(c);
+    return c;
+  };
+  after(async () => {
+    await Promise.all(connectors.map((c) => c.close()));
+    server.close();
+  });
 
   it('signs in by sAMAccountName; nested groups come from the in-chain filter in one search', async () => {
     searches.length = 0;
     subCode = undefined;
     const { logger } = captureLogger();
-    const result = await new LdapConnector(settings, logger).login('jdoe', 'right-password');
+    const result = await connector(logger).login('jdoe', 'right-password');
     assert.ok(result.ok);
     const { dn, ...user } = result.user;
     assert.equal(normalizeDn(dn), normalizeDn(USER_DN)); // ldapjs's server re-escapes `\,` as `\2c`
@@ -74,15 +100,16 @@ describe('Active Directory configuration (simulated AD)', () => {
     assert.match(searches[1]!.filter, /^\(member:1\.2\.840\.113556\.1\.4\.1941:=cn=Doe/);
   });
 
-  for (const code of SUB_CODES) {
-    it(`AD sub-code ${code}: the generic refusal, the reason in the log only`, async () => {
+  for (const [code, reason] of Object.entries(SUB_CODES)) {
+    it(`AD sub-code ${code}: the generic refusal, exactly "${reason}" in the log only`, async () => {
       subCode = code;
       const { logger, lines } = captureLogger();
-      const result = await new LdapConnector(settings, logger).login('jdoe', 'some-password-canary');
+      const result = await connector(logger).login('jdoe', 'some-password-canary');
       assert.deepEqual(result, { ok: false, reason: 'invalid-credentials' });
-      const line = JSON.parse(lines.at(-1)!) as { outcome: string; reason: string };
+      const line = JSON.parse(lines.at(-1)!) as { outcome: string; reason: string; adCode: string };
       assert.equal(line.outcome, 'refused');
-      assert.notEqual(line.reason, undefined);
+      assert.equal(line.reason, reason);
+      assert.equal(line.adCode, code);
       assert.ok(!lines.some((l) => l.includes('some-password-canary')));
     });
   }

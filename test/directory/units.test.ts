@@ -125,12 +125,15 @@ describe('user bind errors', () => {
   for (const [code, reason] of Object.entries(expected)) {
     it(`AD sub-code ${code} is a refusal (${reason}), never a fault`, () => {
       assert.equal(adSubCode(ad(code)), code);
-      assert.equal(classifyUserBindError(ad(code)), reason);
+      assert.deepEqual(classifyUserBindError(ad(code)), { reason, adCode: code });
     });
   }
+  it('an unknown AD sub-code is a refusal logged with the raw code', () => {
+    assert.deepEqual(classifyUserBindError(ad('5a9')), { reason: 'directory-refused', adCode: '5a9' });
+  });
   it('49 without a sub-code (OpenLDAP, ppolicy lock) is bad-password; 19 is account-locked', () => {
-    assert.equal(classifyUserBindError(Object.assign(new Error('Invalid Credentials'), { name: 'InvalidCredentialsError', code: 49 })), 'bad-password');
-    assert.equal(classifyUserBindError(Object.assign(new Error('locked'), { name: 'ConstraintViolationError', code: 19 })), 'account-locked');
+    assert.deepEqual(classifyUserBindError(Object.assign(new Error('Invalid Credentials'), { name: 'InvalidCredentialsError', code: 49 })), { reason: 'bad-password' });
+    assert.deepEqual(classifyUserBindError(Object.assign(new Error('locked'), { name: 'ConstraintViolationError', code: 19 })), { reason: 'account-locked' });
   });
   it('other results and connection errors are faults', () => {
     assert.equal(classifyUserBindError(Object.assign(new Error('busy'), { name: 'BusyError', code: 51 })), undefined);
