@@ -29,9 +29,10 @@ import { temporaryResolver } from './sts/resolve.js';
 import { stsActions } from './sts/actions.js';
 import { openSessionStore } from './web/session-store.js';
 import { redisLimitStores } from './web/rate-limit-store.js';
-import { sessionMiddleware } from './web/sessions.js';
+import { cookieName, sessionMiddleware } from './web/sessions.js';
 import { Signin } from './federation/signin.js';
 import { federationRoutes } from './federation/routes.js';
+import { issuerMemory } from './federation/issuer-cookie.js';
 import { consolePages, consoleRoutes, setConsoleTables, signinRoutes } from './console/index.js';
 import { isQueryRequest, queryApiHandler } from './http/query/handler.js';
 import { openDirectory } from './directory/open.js';
@@ -122,16 +123,18 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     // Built here, after the port is bound: with port 0 the public and console URLs name the real port.
     const limitStores = sessions.sendCommand ? redisLimitStores(sessions.sendCommand) : undefined;
   const portal = portalRoutes({ limitStores, directory: directory.connector, broker, sets, config: config.portal, clock, logger, publicUrl: config.server.publicUrl, consoleUrl: config.federation.consoleUrl, session: portalSession, loginCsrfKey: keyring.deriveKey('portal-login-csrf') });
+    // The way back to the Issuer, kept beyond the console session (a signed cookie).
+    const issuers = issuerMemory({ key: keyring.deriveKey('federation-issuer-cookie'), secure, lifetimeDays: config.federation.issuerCookieDays, trustedIssuers: config.federation.trustedIssuers, now: () => clock.now() });
     const app = createApp({
       config,
       logger,
       readiness,
       routes: [
         (a) => a.use(['/federation', '/console'], consoleSession),
-        (a) => a.use(federationRoutes({ signin, clock, logger, consoleUrl: config.federation.consoleUrl, trustedIssuers: config.federation.trustedIssuers })),
+        (a) => a.use(federationRoutes({ signin, clock, logger, consoleUrl: config.federation.consoleUrl, trustedIssuers: config.federation.trustedIssuers, issuers })),
         (a) => a.get('/', (_req, res) => res.redirect(302, '/portal/')),
         (a) => a.use(portal),
-        (a) => a.use('/console', consoleRoutes({ iam, resolveTemporary, publicPages: [signinRoutes({ iam, secure, ...(limitStores && { limitStores }) })], pages: consolePages() })),
+        (a) => a.use('/console', consoleRoutes({ iam, resolveTemporary, issuers, sessionCookie: cookieName('console', secure), publicPages: [signinRoutes({ iam, secure, ...(limitStores && { limitStores }) })], pages: consolePages() })),
       ],
     });
     return (req: IncomingMessage, res: ServerResponse) => (isQueryRequest(req) ? void queryApi(req, res) : app(req, res));

@@ -27,6 +27,13 @@ export const federationSchema = z
      * Default `[<server.publicUrl>/portal/]`. Recommendation: list only portals you run.
      */
     trustedIssuers: z.array(httpUrl).optional(),
+    /**
+     * Days the browser keeps the way back to the Issuer of its last federation sign-in (a signed,
+     * HttpOnly cookie), so the console's 401 page can link to it after the session, its cookie,
+     * or the server's record of it are gone. Only an Issuer still in `trustedIssuers` is linked.
+     * Default `30`; 1–400 (browsers cap cookies at 400 days). Recommendation: the default.
+     */
+    issuerCookieDays: z.number().int().min(1).max(400).default(30),
   })
   .prefault({});
 

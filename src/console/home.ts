@@ -41,7 +41,7 @@ export async function renderHome(req: Request, res: Response, sim: SimForm): Pro
   res.render('console/home', { ...(await headerLocals(req, res)), title: 'Home', caller: op.caller, permissionGroups, sim });
 }
 
-/** What the console header shows: identity, account (alias or id), time left, CSRF token. */
+/** What the console header shows: identity, account (alias or id), time left, the way back, CSRF token. */
 export async function headerLocals(req: Request, res: Response): Promise<Record<string, unknown>> {
   const op = opOf(res);
   const account = await op.deps.store.accounts.get(op.caller.accountId);
@@ -55,6 +55,8 @@ export async function headerLocals(req: Request, res: Response): Promise<Record<
     now: op.facts.now,
     csrfToken: generateToken(req),
     flash,
+    // "Back to the portal": the session's trusted Issuer, or the portal (set by the gate).
+    wayBack: (res.locals.wayBack as { href: string } | undefined) ?? { href: '/portal/' },
   };
 }
 

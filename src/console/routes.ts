@@ -26,7 +26,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use(consoleGate(deps));
   router.use(csrfSynchronisedProtection);
   router.post('/logout', (req, res) => {
-    const issuer = req.session.console?.issuer;
+    const issuer = deps.issuers?.trusted(req.session.console?.issuer);
     req.session.destroy(() => res.redirect(303, issuer ?? '/console/signin'));
   });
   router.use(homeRoutes());

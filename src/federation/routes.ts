@@ -4,13 +4,15 @@
  * - Action=login&Issuer=…&Destination=…&SigninToken=… → a new console session, 302 to Destination.
  * Unknown parameters are tolerated. Refusals of getSigninToken are JSON errors (it is called by
  * programs); refusals of login are an HTML page with 400/403 (it is opened in a browser).
- * The query string (with its credentials and tokens) is never logged.
+ * The query string (with its credentials and tokens) is never logged. A successful login also
+ * sets the Issuer cookie (issuer-cookie.ts), which outlives the console session.
  */
 import { Router, type Request, type Response } from 'express';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { checkDestination, checkIssuer } from './urls.js';
 import type { Signin } from './signin.js';
+import type { IssuerMemory } from './issuer-cookie.js';
 
 export interface FederationDeps {
   signin: Signin;
@@ -18,6 +20,8 @@ export interface FederationDeps {
   logger: Logger;
   consoleUrl: string;
   trustedIssuers: readonly string[];
+  /** The signed cookie that keeps the way back to the Issuer beyond the session. */
+  issuers: IssuerMemory;
 }
 
 const one = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -66,5 +70,8 @@ async function login(deps: FederationDeps, req: Request, res: Response): Promise
   };
   req.session.cookie.expires = new Date(opened.expiresAt);
   await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+  // The way back outlives the session: the Issuer of this (the last) federation sign-in, or none.
+  if (issuer) deps.issuers.remember(res, issuer);
+  else deps.issuers.forget(res);
   res.redirect(302, destination);
 }

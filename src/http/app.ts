@@ -1,10 +1,12 @@
 /**
  * `createApp(deps)`: the Express application. Order matters: request id and security headers
  * first (so every response, 404 and 500 included, carries them), then health routes, then the
- * feature routes the composition root mounts, then the 404 and error handlers.
+ * feature routes the composition root mounts, then the 404 and error handlers (an HTML page for
+ * browsers on every path, JSON for API clients). The favicon is a static SVG, also at /favicon.ico.
  */
 import ejs from 'ejs';
 import express, { type Express } from 'express';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../shared/logger.js';
@@ -51,6 +53,8 @@ export function createApp(deps: AppDeps): Express {
     ejs.renderFile(file, data as ejs.Data, { root: VIEWS_DIR, cache }, done as (err: Error | null, html?: string) => void);
   });
   app.use('/static', express.static(STATIC_DIR, { index: false, fallthrough: true, maxAge: '1h' }));
+  // Browsers ask for /favicon.ico on pages without the head partial's link (JSON 404s, images).
+  app.get('/favicon.ico', (_req, res) => res.type('image/svg+xml').sendFile(join(STATIC_DIR, 'favicon.svg'), { maxAge: '1h' }));
   app.use(healthRoutes(readiness, deps.logger));
   for (const mount of deps.routes ?? []) mount(app);
 

@@ -1,6 +1,6 @@
 /**
  * The last two handlers of the app:
- * - `notFound`: 404 JSON `{code, message, requestId}`
+ * - `notFound`: 404 JSON `{code, message, requestId}`, or an HTML page for browsers
  * - `errorHandler`: ServiceErrors answer with their status and code; 4xx errors from Express's
  *   own parsers (http-errors, `expose`) keep their status; everything else is a 500.
  * - A 5xx body is a generic message plus the request id; the cause is logged, never sent.
@@ -70,7 +70,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-/** Browser pages (portal, console, federation) get an HTML error page; API clients JSON. */
+/**
+ * A browser (its Accept prefers text/html) gets an HTML error page on every path, unknown ones
+ * included; API clients (JSON, `*\/*` or no Accept) get JSON. The query API answers its own XML.
+ */
 function wantsHtml(req: Request): boolean {
-  return /^\/(portal|console|federation)(\/|$)/.test(req.path) && req.accepts(['json', 'html']) === 'html' && Boolean(req.app.get('view engine'));
+  return req.accepts(['json', 'html']) === 'html' && Boolean(req.app.get('view engine'));
 }
