@@ -36,7 +36,7 @@ import { issuerMemory } from './federation/issuer-cookie.js';
 import { consolePages, consoleRoutes, setConsoleTables, signinRoutes } from './console/index.js';
 import { isQueryRequest, queryApiHandler } from './http/query/handler.js';
 import { openDirectory } from './directory/open.js';
-import { loadPermissionSets } from './portal/permission-sets.js';
+import { loadPermissionSets, scopedToDirectory } from './portal/permission-sets.js';
 import { ensureDemo } from './portal/demo.js';
 import { Broker } from './portal/broker.js';
 import { portalRoutes } from './portal/routes.js';
@@ -109,12 +109,14 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   // The directory and the portal: configured permission sets, or the demo's with the embedded directory.
   const directory = await openDirectory(config.directory, { dataDir: config.dataDir, logger });
   readiness.register('directory', () => directory.connector.ping());
-  const sets =
+  const sets = scopedToDirectory(
     config.permissionSets.length > 0
       ? await loadPermissionSets(config.permissionSets, store, account.id, config.federation.broker)
       : directory.embedded
         ? await ensureDemo(store, clock, account.id, config.federation.broker)
-        : [];
+        : [],
+    directory.connector.groupSearchBase,
+  );
   const broker = new Broker({ iam, tables, signin, accountId: account.id, brokerName: config.federation.broker, logger });
   const portalSession = sessionMiddleware({ name: 'portal', secure, secret: cookieSecret, store: sessions.store, maxAgeMs: config.portal.idleTimeoutMinutes * 60_000 });
   const { host, port } = parseListen(config.server.listen)!;

@@ -5,8 +5,10 @@
  * - spaces around `=`, `,` and `+` are insignificant;
  * - `\,`, `\2C` and `\2c` are the same character (escapes are decoded, then re-escaped one way);
  * - the AVAs of a multi-valued RDN (`cn=a+uid=b`) are compared in sorted order;
- * - a configured group is either a DN (it contains `=`) or a bare CN (`developers`), which
- *   matches a group whose first RDN is `cn=developers`.
+ * - a configured group is either a DN (it contains `=`), which matches exactly that DN, or a bare
+ *   CN (`developers`), which matches a group whose first RDN is `cn=developers` *and* that lies
+ *   under `groupSearchBase`: a same-named group elsewhere (another OU, reached through `memberOf`)
+ *   never matches a bare CN (SECURITY, issue 12 item 10).
  */
 
 interface Ava {
@@ -102,12 +104,26 @@ export function firstCn(dn: string): string | undefined {
   return parseDn(dn)?.[0]?.find((a) => a.type === 'cn')?.value;
 }
 
-/** Whether `configuredGroup` (a group DN or a bare CN) is one of `userGroups` (group DNs). */
-export function groupMatches(userGroups: readonly string[], configuredGroup: string): boolean {
+/** Whether `dn` lies strictly below `base` (both DNs; compared normalised, RDN by RDN). */
+export function isUnder(dn: string, base: string): boolean {
+  const entry = parseDn(dn);
+  const root = parseDn(base);
+  if (!entry || !root || entry.length <= root.length) return false;
+  const key = (avas: Ava[]) => avas.map((a) => `${a.type}=${a.value}`).join('+');
+  const offset = entry.length - root.length;
+  return root.every((rdn, i) => key(rdn) === key(entry[offset + i]!));
+}
+
+/**
+ * Whether `configuredGroup` is one of `userGroups` (group DNs): a DN matches exactly that DN; a
+ * bare CN matches a group of that CN under `groupSearchBase` only (none when it is undefined).
+ */
+export function groupMatches(userGroups: readonly string[], configuredGroup: string, groupSearchBase: string | undefined): boolean {
   if (configuredGroup.includes('=')) {
     const wanted = normalizeDn(configuredGroup);
     return userGroups.some((g) => normalizeDn(g) === wanted);
   }
   const wanted = configuredGroup.trim().toLowerCase();
-  return wanted !== '' && userGroups.some((g) => firstCn(g) === wanted);
+  if (wanted === '' || groupSearchBase === undefined) return false;
+  return userGroups.some((g) => firstCn(g) === wanted && isUnder(g, groupSearchBase));
 }

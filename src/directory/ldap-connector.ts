@@ -78,6 +78,11 @@ export class LdapConnector implements DirectoryConnector {
     this.parents = new TtlCache(settings.nestedGroupCacheMs ?? DIRECTORY_NESTED_GROUP_CACHE_MS, PARENT_CACHE_ENTRIES);
   }
 
+  /** Where groups are searched: a permission set's bare CN matches only groups under it (dn.ts). */
+  get groupSearchBase(): string {
+    return this.settings.groupSearchBase;
+  }
+
   /** Idle sessions kept for logins and for group lookups (tests, metrics). */
   get idleSessions(): { logins: number; lookups: number } {
     return { logins: this.logins.idleCount, lookups: this.lookups.idleCount };

@@ -1,7 +1,9 @@
 /**
  * `GET /healthz` (liveness: the process answers; no dependency is consulted, so it stays fast
  * when the directory or database is down) and `GET /readyz` (readiness: every registered check
- * passes and the process is not draining).
+ * passes and the process is not draining). `/readyz` is anonymous: its answer is cached for
+ * READINESS_CACHE_MS (2 s) with one probe at a time (readiness.ts), and a failed check is
+ * logged once per probe, not once per request.
  */
 import { Router } from 'express';
 import type { Logger } from '../shared/logger.js';

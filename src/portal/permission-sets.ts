@@ -26,6 +26,11 @@ export interface PermissionSet {
   policyArns: string[];
   roleArn?: string;
   sessionHours: number;
+  /**
+   * The directory's `groupSearchBase`, set by the composition root (`scopedToDirectory`): a bare
+   * CN in `groups` matches only a group under it; without it a bare CN matches nothing.
+   */
+  groupSearchBase?: string;
 }
 
 export class PermissionSetError extends Error {}
@@ -78,7 +83,12 @@ async function checkRole(c: PermissionSetConfig, store: Store, accountId: string
   if (c.sessionHours * 3600 > role!.maxSessionDuration) fail(`sessionHours ${c.sessionHours} exceeds the role's MaxSessionDuration (${role!.maxSessionDuration} s)`);
 }
 
-/** The sets a user's groups entitle them to. */
+/** The sets a user's groups entitle them to (a bare CN only under the set's `groupSearchBase`). */
 export function setsFor(sets: readonly PermissionSet[], userGroups: readonly string[]): PermissionSet[] {
-  return sets.filter((s) => s.groups.some((g) => groupMatches(userGroups, g)));
+  return sets.filter((s) => s.groups.some((g) => groupMatches(userGroups, g, s.groupSearchBase)));
+}
+
+/** The sets with the directory's `groupSearchBase`, under which alone a bare CN matches. */
+export function scopedToDirectory(sets: readonly PermissionSet[], groupSearchBase: string): PermissionSet[] {
+  return sets.map((s) => ({ ...s, groupSearchBase }));
 }

@@ -66,8 +66,8 @@ describe('embedded demo directory', () => {
     assert.deepEqual(demo.logins.map((l) => l.username), ['ada', 'grace', 'linus']);
     const grace = demo.logins.find((l) => l.username === 'grace')!;
     assert.deepEqual(grace.groups, [G('developers'), G('engineering'), G('employees')]);
-    assert.ok(groupMatches(demo.logins[0]!.groups, 'admins'));
-    assert.ok(groupMatches(demo.logins[2]!.groups, 'auditors'));
+    assert.ok(groupMatches(demo.logins[0]!.groups, 'admins', demo.groupSearchBase));
+    assert.ok(groupMatches(demo.logins[2]!.groups, 'auditors', demo.groupSearchBase));
   });
 
   it('signs each demo login in through LdapConnector, with the same groups', async () => {

@@ -10,6 +10,7 @@ import { checkCredentials } from '../../src/directory/credentials.js';
 import { DeadlineExceeded, withDeadline } from '../../src/directory/deadline.js';
 import { escapeFilterValue, isInChainFilter, renderFilter, usernameAttribute } from '../../src/directory/filter.js';
 import { groupMatches, normalizeDn } from '../../src/directory/index.js';
+import { isUnder } from '../../src/directory/dn.js';
 import { decodeFilterValue, wireFilter } from '../../src/directory/wire-filter.js';
 import { ldapAuthOptions, searchAttributes, tlsOptionsFor, type DirectorySettings } from '../../src/directory/options.js';
 
@@ -91,17 +92,35 @@ describe('normalizeDn and groupMatches', () => {
     assert.equal(normalizeDn('  Developers '), 'developers');
   });
   const groups = ['CN=Developers,OU=Groups,DC=Example,DC=com', 'cn=engineering,ou=groups,dc=example,dc=com'];
+  const base = 'ou=groups,dc=example,dc=com';
   it('matches a configured DN regardless of case and spacing', () => {
-    assert.ok(groupMatches(groups, 'cn=developers, ou=groups, dc=example, dc=com'));
-    assert.ok(!groupMatches(groups, 'cn=developers,ou=other,dc=example,dc=com'));
+    assert.ok(groupMatches(groups, 'cn=developers, ou=groups, dc=example, dc=com', base));
+    assert.ok(!groupMatches(groups, 'cn=developers,ou=other,dc=example,dc=com', base));
   });
   it('matches a bare CN against the first RDN only', () => {
-    assert.ok(groupMatches(groups, 'developers'));
-    assert.ok(groupMatches(groups, ' Engineering '));
-    assert.ok(!groupMatches(groups, 'groups'));
-    assert.ok(!groupMatches(groups, 'example'));
-    assert.ok(!groupMatches(groups, ''));
-    assert.ok(!groupMatches([], 'developers'));
+    assert.ok(groupMatches(groups, 'developers', base));
+    assert.ok(groupMatches(groups, ' Engineering ', base));
+    assert.ok(!groupMatches(groups, 'groups', base));
+    assert.ok(!groupMatches(groups, 'example', base));
+    assert.ok(!groupMatches(groups, '', base));
+    assert.ok(!groupMatches([], 'developers', base));
+  });
+  it('matches a bare CN only under groupSearchBase; a full DN exactly, wherever it is (issue 12 item 10)', () => {
+    const elsewhere = ['cn=admins,ou=elsewhere,dc=example,dc=com'];
+    assert.ok(!groupMatches(elsewhere, 'admins', base));
+    assert.ok(!groupMatches(elsewhere, 'admins', 'ou=else,dc=example,dc=com'), 'RDN by RDN, not a string suffix');
+    assert.ok(groupMatches(elsewhere, 'admins', 'dc=example,dc=com'));
+    assert.ok(groupMatches(elsewhere, 'admins', 'DC=Example, DC=Com'));
+    assert.ok(!groupMatches(elsewhere, 'admins', undefined), 'no base: a bare CN matches nothing');
+    assert.ok(groupMatches(elsewhere, 'cn=admins,ou=elsewhere,dc=example,dc=com', base));
+    assert.ok(!groupMatches(['ou=groups,dc=example,dc=com'], 'groups', base), 'the base itself is not under itself');
+  });
+  it('isUnder compares RDN by RDN', () => {
+    assert.ok(isUnder('cn=a,ou=groups,dc=x', 'OU=Groups,DC=X'));
+    assert.ok(isUnder('cn=a,ou=sub,ou=groups,dc=x', 'ou=groups,dc=x'));
+    assert.ok(!isUnder('cn=a,ou=xgroups,dc=x', 'ou=groups,dc=x'));
+    assert.ok(!isUnder('ou=groups,dc=x', 'ou=groups,dc=x'));
+    assert.ok(!isUnder('not a dn', 'ou=groups,dc=x'));
   });
 });
 
