@@ -281,7 +281,24 @@ export interface MfaDeviceRepository {
    * than the one stored; returns false when it is not (a reused code).
    */
   acceptTimeStep(serial: string, step: number): Promise<boolean>;
+  /** Deletes the device (and forgets its MFA attempts). */
   delete(serial: string): Promise<boolean>;
+}
+
+/**
+ * The budget of TOTP attempts of one MFA device (SECURITY H2), shared by every instance over
+ * the store. Bookkeeping, not a permission change: no revision bump.
+ */
+export interface MfaAttemptRepository {
+  /**
+   * Takes one attempt: at most `limit` per window, a window lasting `windowMs` from the attempt
+   * that opened it (the first one after the previous window ended). Atomic: however many callers
+   * race, on any instance, at most `limit` take one per window. Returns the window's start (to
+   * `giveBack`), or undefined when the budget is spent.
+   */
+  take(serial: string, now: number, windowMs: number, limit: number): Promise<number | undefined>;
+  /** Returns one attempt taken in the window that started at `windowStart` (the code was right); no-op once that window is over. */
+  giveBack(serial: string, windowStart: number): Promise<void>;
 }
 
 /** A console sign-in token (federation endpoint): single use, short-lived. */
@@ -411,6 +428,7 @@ export interface Repositories {
   accessKeys: AccessKeyRepository;
   loginProfiles: LoginProfileRepository;
   mfaDevices: MfaDeviceRepository;
+  mfaAttempts: MfaAttemptRepository;
   signinTokens: SigninTokenRepository;
   deviceAuthorizations: DeviceAuthorizationRepository;
   cliGrants: CliGrantRepository;

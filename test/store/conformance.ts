@@ -15,6 +15,7 @@ import { managedPolicyCases } from './cases/managed-policies.js';
 import { revisionCases } from './cases/revision.js';
 import { roleCases } from './cases/roles.js';
 import { signinTokenCases } from './cases/signin-tokens.js';
+import { mfaAttemptCases } from './cases/mfa-attempts.js';
 import { transactionCases } from './cases/transactions.js';
 import { userCases } from './cases/users.js';
 
@@ -41,6 +42,7 @@ export function storeConformance(name: string, open: OpenStore): void {
     managedPolicyCases(current);
     credentialCases(current);
     signinTokenCases(current);
+    mfaAttemptCases(current, open);
     cliGrantCases(current);
     revisionCases(current);
     knownRevisionCases(open);

@@ -81,6 +81,7 @@ export class SqlMfaDevices implements MfaDeviceRepository {
       const device = await tx.get<{ account_id: string }>('SELECT account_id FROM mfa_devices WHERE serial = ?', [serial]);
       if (!device) return false;
       await tx.run('DELETE FROM mfa_devices WHERE serial = ?', [serial]);
+      await tx.run('DELETE FROM mfa_attempts WHERE serial = ?', [serial]);
       await bump(tx, device.account_id);
       return true;
     });

@@ -215,12 +215,16 @@ const CLI_GRANTS = [
   'CREATE TABLE portal_signouts (subject TEXT PRIMARY KEY, signed_out_at BIGINT NOT NULL)',
 ];
 
+/** The TOTP attempts of each MFA device in its current window (SECURITY H2; store/sql/mfa-attempts.ts). No foreign key: removed with the device. */
+const MFA_ATTEMPTS = ['CREATE TABLE mfa_attempts (serial TEXT PRIMARY KEY, window_start BIGINT NOT NULL, taken INTEGER NOT NULL)'];
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: { sqlite: initial('sqlite'), postgres: initial('postgres') } },
   { version: 2, name: 'signin tokens', up: { sqlite: SIGNIN_TOKENS, postgres: SIGNIN_TOKENS } },
   { version: 3, name: 'password age and history', up: { sqlite: PASSWORD_AGE_AND_HISTORY, postgres: PASSWORD_AGE_AND_HISTORY } },
   { version: 4, name: 'boundary usage indexes', up: { sqlite: BOUNDARY_INDEXES, postgres: BOUNDARY_INDEXES } },
   { version: 5, name: 'cli grants', up: { sqlite: CLI_GRANTS, postgres: CLI_GRANTS } },
+  { version: 6, name: 'mfa attempts', up: { sqlite: MFA_ATTEMPTS, postgres: MFA_ATTEMPTS } },
 ];
 
 const CREATE_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)';

@@ -13,6 +13,7 @@ import { SqlInlinePolicies } from './inline-policies.js';
 import { SqlLoginProfiles } from './login-profiles.js';
 import { SqlManagedPolicies } from './managed-policies.js';
 import { SqlMfaDevices } from './mfa-devices.js';
+import { SqlMfaAttempts } from './mfa-attempts.js';
 import { SqlRoles } from './roles.js';
 import { SqlSigninTokens } from './signin-tokens.js';
 import { SqlUsers } from './users.js';
@@ -29,6 +30,7 @@ export function sqlRepositories(db: SqlDriver): Repositories {
     accessKeys: new SqlAccessKeys(db),
     loginProfiles: new SqlLoginProfiles(db),
     mfaDevices: new SqlMfaDevices(db),
+    mfaAttempts: new SqlMfaAttempts(db),
     signinTokens: new SqlSigninTokens(db),
     deviceAuthorizations: new SqlDeviceAuthorizations(db),
     cliGrants: new SqlCliGrants(db),
