@@ -93,7 +93,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   readiness.register('store', () => store.ping());
   const tokens = new TokenService(keyring.deriveKey('session-tokens'));
   const authenticator = new Authenticator({ store, keyring, temporary: temporaryResolver(store, tokens) });
-  const iam = { store, keyring, permissions, clock, logger };
+  const iam = { store, keyring, permissions, clock, logger, brokerName: config.federation.broker };
   const tables = { iam: IAM_ACTIONS, sts: stsActions(tokens) };
   const queryApi = queryApiHandler({ iam, tables, authenticator, clock, logger, trustProxy: config.server.trustProxy });
   setConsoleTables(tables);

@@ -69,7 +69,9 @@ export function userRoutes(): Router {
       await invoke(opOf(res), 'DeleteUser', { UserName: name });
     } catch (err) {
       const r = refusalOf(err);
-      req.session.flash = { kind: 'error', text: r.code === 'DeleteConflict' ? `${r.code}: ${r.message} ${DELETE_HELP}` : describe(r) };
+      // "must … first" conflicts get the how-to; the broker's refusal explains itself (broker-guard.ts).
+      const mustFirst = r.code === 'DeleteConflict' && r.message.startsWith('Cannot delete entity, must ');
+      req.session.flash = { kind: 'error', text: mustFirst ? `${r.code}: ${r.message} ${DELETE_HELP}` : r.code === 'DeleteConflict' ? `${r.code}: ${r.message}` : describe(r) };
       return res.redirect(303, r.code === 'NoSuchEntity' ? LIST : userUrl(name));
     }
     req.session.flash = { kind: 'notice', text: `User ${name} deleted.` };

@@ -77,6 +77,24 @@ export class Broker {
     return result.token;
   }
 
+  /** The broker's IAM user name (`federation.broker`). */
+  get name(): string {
+    return this.deps.brokerName;
+  }
+
+  /**
+   * Whether the broker can issue anything at all, for explaining a failed mint to people:
+   * `missing` (the user was deleted), `no-policy` (no inline, attached or group policy left),
+   * otherwise `ok` (its policies may still deny a given set).
+   */
+  async status(): Promise<'ok' | 'missing' | 'no-policy'> {
+    const { store } = this.deps.iam;
+    const broker = await store.users.get(this.deps.accountId, this.deps.brokerName);
+    if (!broker) return 'missing';
+    if ((await store.inlinePolicies.count('user', broker.id)) > 0 || (await store.managedPolicies.countAttached('user', broker.id)) > 0) return 'ok';
+    return (await store.groups.allGroupsOf(broker.id)).length > 0 ? 'ok' : 'no-policy';
+  }
+
   private async brokerOperation(sourceIp: string): Promise<Operation> {
     const { store, clock } = this.deps.iam;
     const broker = await store.users.get(this.deps.accountId, this.deps.brokerName);

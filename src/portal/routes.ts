@@ -33,6 +33,7 @@ import { signinLimits } from './limits.js';
 import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
 import { setsFor, type PermissionSet } from './permission-sets.js';
 import { credentialsPage } from './credentials-page.js';
+import { mintOrExplain } from './broker-trouble.js';
 
 export interface PortalDeps {
   directory: DirectoryConnector;
@@ -104,7 +105,8 @@ export function portalRoutes(deps: PortalDeps): Router {
     const s = await current(deps, req);
     const focus = typeof req.query.set === 'string' ? req.query.set.slice(0, 64) : '';
     if (!s) return signinPage(req, res, { error: '', username: '', set: focus });
-    await page(req, res, 'portal/home', { user: s.user, sets: setsFor(deps.sets, s.user.groups), focus });
+    const brokerStatus = await deps.broker.status().catch(() => 'ok' as const); // explained on the page when it cannot issue
+    await page(req, res, 'portal/home', { user: s.user, sets: setsFor(deps.sets, s.user.groups), focus, brokerStatus, broker: deps.broker.name });
   });
   router.post('/portal/login', signinCsrf.protect, ...limits, async (req, res) => {
     const set = typeof req.body.set === 'string' ? req.body.set.slice(0, 64) : '';
@@ -131,7 +133,8 @@ export function portalRoutes(deps: PortalDeps): Router {
   router.post('/portal/console', csrfSynchronisedProtection, async (req, res) => {
     const picked = await pick(deps, req, res, signinPage);
     if (!picked) return;
-    const token = await deps.broker.consoleSigninToken(picked.set, picked.user, req.ip ?? '0.0.0.0');
+    const token = await mintOrExplain(deps, req, res, picked.set, () => deps.broker.consoleSigninToken(picked.set, picked.user, req.ip ?? '0.0.0.0'));
+    if (token === undefined) return;
     const issuer = `${deps.publicUrl}/portal/?set=${encodeURIComponent(picked.set.name)}`;
     const q = new URLSearchParams({ Action: 'login', Issuer: issuer, Destination: deps.consoleUrl, SigninToken: token });
     res.redirect(303, `/federation?${q.toString()}`);
@@ -139,7 +142,8 @@ export function portalRoutes(deps: PortalDeps): Router {
   router.post('/portal/credentials', csrfSynchronisedProtection, async (req, res) => {
     const picked = await pick(deps, req, res, signinPage);
     if (!picked) return;
-    const c = await deps.broker.credentials(picked.set, picked.user, req.ip ?? '0.0.0.0');
+    const c = await mintOrExplain(deps, req, res, picked.set, () => deps.broker.credentials(picked.set, picked.user, req.ip ?? '0.0.0.0'));
+    if (c === undefined) return;
     res.render('portal/credentials', credentialsPage({ credentials: c, set: picked.set.name, publicUrl: deps.publicUrl, region: deps.config.region, now: deps.clock.now() }));
   });
   return router;

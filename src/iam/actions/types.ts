@@ -17,6 +17,8 @@ export interface IamDeps {
   permissions: PermissionResolver;
   clock: Clock;
   logger: Logger;
+  /** `federation.broker`: the portal's IAM user, which DeleteUser refuses (broker-guard.ts). */
+  brokerName?: string;
 }
 
 export interface Operation {

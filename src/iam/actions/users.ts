@@ -4,7 +4,8 @@
  * - Names are unique per account case-insensitively; a rename keeps the id.
  * - GetUser with no name describes the caller.
  * - DeleteUser refuses (DeleteConflict) while the user has access keys, a login
- *   profile, MFA devices, inline or attached policies, or group memberships.
+ *   profile, MFA devices, inline or attached policies, or group memberships, and
+ *   always for the portal's broker (broker-guard.ts).
  */
 import { ValidationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
@@ -13,6 +14,7 @@ import { parsePolicyArn, policyArn, rootArn, userArn } from '../arns.js';
 import { authorize } from '../authorize.js';
 import { conflict, creating, findUser, optStr, pageOutput, pageRequest, str } from './common.js';
 import { userShape } from './shapes.js';
+import { refuseBrokerDeletion } from './broker-guard.js';
 import type { ActionTable, Input, Operation } from './types.js';
 import { NoSuchEntity } from '../../shared/errors.js';
 
@@ -113,6 +115,7 @@ export const userActions: ActionTable = {
       await op.deps.store.transaction(async (tx) => {
         const user = await tx.users.get(op.caller.accountId, str(input, 'UserName'));
         if (!user) throw new NoSuchEntity(`The user with name ${str(input, 'UserName')} cannot be found.`);
+        refuseBrokerDeletion(op, user);
         if ((await tx.accessKeys.listFor(user.accountId, user.id)).length > 0) conflict('delete access keys');
         if (await tx.loginProfiles.get(user.id)) conflict('delete login profile');
         if ((await tx.mfaDevices.listForUser(user.id)).length > 0) conflict('delete MFA device');
