@@ -18,6 +18,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { IamDeps } from '../iam/actions/types.js';
 import { userArn } from '../iam/arns.js';
 import { loginCsrf, type LoginCsrf } from '../web/login-csrf.js';
+import { tryAgainIn } from '../web/retry-after.js';
 import { field, form, rawForm } from './page.js';
 import { checkSignin, findAccount, HARD_EXPIRED, MUST_CHANGE } from './signin-check.js';
 
@@ -79,7 +80,7 @@ function limiters(deps: SigninDeps, page: Page): Limiters {
     legacyHeaders: false,
     skipSuccessfulRequests: true,
     handler: (req: Request, res: Response) =>
-      page(res, { account: form(req, 'account'), username: form(req, 'username'), error: 'Too many failed sign-ins. Wait a few minutes, then try again.' }, 429),
+      page(res, { account: form(req, 'account'), username: form(req, 'username'), error: `Too many failed sign-ins. ${tryAgainIn(req, res, windowMs)}` }, 429),
   };
   // The account is resolved, so its id and its alias share one counter.
   const userKey = async (req: Request) => {

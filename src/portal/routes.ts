@@ -1,6 +1,8 @@
 /**
  * /portal/…: the employee portal.
  * - GET  /portal/             sign-in page, or the user's permission sets (`?set=` focuses one)
+ * - GET  /portal/login        the sign-in form (home when signed in); GET /portal/credentials
+ *                             and GET /portal/console redirect to /portal/
  * - POST /portal/login        directory sign-in; the session is regenerated (no fixation)
  * - POST /portal/console      mint → sign-in token → 303 to /federation?Action=login&Issuer&Destination
  * - POST /portal/credentials  a no-store page with the credentials in every useful form
@@ -108,6 +110,13 @@ export function portalRoutes(deps: PortalDeps): Router {
     const brokerStatus = await deps.broker.status().catch(() => 'ok' as const); // explained on the page when it cannot issue
     await page(req, res, 'portal/home', { user: s.user, sets: setsFor(deps.sets, s.user.groups), focus, brokerStatus, broker: deps.broker.name });
   });
+  // Addresses people type, bookmark or reload after a POST: the sign-in form (or, signed in,
+  // the home page); nothing here mints anything, so the POST-only pages send GETs home.
+  router.get('/portal/login', async (req, res) => {
+    if (await current(deps, req)) return res.redirect(302, '/portal/');
+    signinPage(req, res, { error: '', username: '', set: typeof req.query.set === 'string' ? req.query.set.slice(0, 64) : '' });
+  });
+  router.get(['/portal/credentials', '/portal/console'], (_req, res) => res.redirect(302, '/portal/'));
   router.post('/portal/login', signinCsrf.protect, ...limits, async (req, res) => {
     const set = typeof req.body.set === 'string' ? req.body.set.slice(0, 64) : '';
     if (typeof req.body.username !== 'string' || typeof req.body.password !== 'string') {
