@@ -2,7 +2,11 @@
  * The `gatehouse` command (bin/gatehouse.js runs the compiled dist/cli.js).
  * - `serve [--config FILE]`: the server, as `npm start`
  * - `bootstrap [--config FILE] [--json]`: the account if none, then a new root key, printed once
- * - `credentials --portal URL --user NAME --permission-set SET`: a credential_process helper
+ * - `login --portal URL [--no-browser]`: signs the CLI in (RFC 8628 device grant), stores the grant
+ * - `credentials --portal URL --permission-set SET [--user NAME [--password-stdin]]`: a
+ *   credential_process helper (no prompt with a grant from `login`)
+ * - `logout --portal URL`: forgets the stored grant and cached credentials
+ *   (these three run the one-file helper the portal serves: commands/standalone/gatehouse.mjs)
  * - `policy simulate [--json] [--time-zone ZONE]`: one request (JSON on stdin) through the
  *   policy engine, offline. Exit 0 for any decision, 2 for invalid input (`Code: message` on stderr).
  * Usage errors also exit 2; `--help` exits 0.
@@ -20,6 +24,8 @@ export interface CliIo {
   stdin: AsyncIterable<string | Buffer> & { isTTY?: boolean };
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
+  /** Default process.env (the helper commands read GATEHOUSE_HOME and HOME). */
+  env?: Record<string, string | undefined>;
 }
 
 const MAX_INPUT_BYTES = 10 * 1024 * 1024;
@@ -85,6 +91,12 @@ function version(): string {
  * (`serve`) owns the process from now on.
  */
 export async function runCli(argv: readonly string[], io: CliIo = process): Promise<number | undefined> {
+  const sub = argv[2];
+  if (sub === 'login' || sub === 'credentials' || sub === 'logout') {
+    // Exactly the code of the one-file helper the portal serves, arguments and all.
+    const { runHelper } = await import('./commands/credentials.js');
+    return runHelper(argv.slice(2), { stdout: io.stdout, stderr: io.stderr, stdin: io.stdin, env: io.env ?? process.env });
+  }
   let exitCode: number | undefined;
   const program = new Command('gatehouse')
     .description('Gatehouse: identity federation with an AWS IAM/STS-compatible API')
@@ -115,23 +127,10 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
       exitCode = 0;
     });
 
-  program
-    .command('credentials')
-    .description('credential_process helper: temporary credentials from the portal for a permission set')
-    .requiredOption('--portal <url>', 'the portal URL, e.g. https://gatehouse.example.com/portal/')
-    .requiredOption('--user <name>', 'your directory user name')
-    .requiredOption('--permission-set <name>', 'the permission set')
-    .action(async (opts: { portal: string; user: string; permissionSet: string }) => {
-      const { fetchCredentials, readPassword } = await import('./commands/credentials.js');
-      try {
-        const password = await readPassword(io as unknown as import('./commands/credentials.js').CredentialsIo);
-        io.stdout.write(`${await fetchCredentials(opts.portal, opts.user, opts.permissionSet, password)}\n`);
-        exitCode = 0;
-      } catch (err) {
-        io.stderr.write(`gatehouse credentials: ${(err as Error).message}\n`);
-        exitCode = 1;
-      }
-    });
+  // The helper commands: listed here for --help; run by runHelper (see the top of runCli).
+  program.command('login').description('sign the command line in through the portal (OAuth device grant): --portal URL [--no-browser] [--insecure-http]');
+  program.command('credentials').description('credential_process helper: --portal URL --permission-set SET [--user NAME [--password-stdin]] [--insecure-http]');
+  program.command('logout').description('forget the stored CLI grant and cached credentials: --portal URL');
 
   const policy = program.command('policy').description('policy tools');
   policy

@@ -124,7 +124,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     if (port === 0) config = withBoundPort(config, address.port);
     // Built here, after the port is bound: with port 0 the public and console URLs name the real port.
     const limitStores = sessions.sendCommand ? redisLimitStores(sessions.sendCommand) : undefined;
-  const portal = portalRoutes({ limitStores, directory: directory.connector, broker, sets, config: config.portal, clock, logger, publicUrl: config.server.publicUrl, consoleUrl: config.federation.consoleUrl, session: portalSession, loginCsrfKey: keyring.deriveKey('portal-login-csrf') });
+  const portal = portalRoutes({ limitStores, directory: directory.connector, broker, sets, config: config.portal, clock, logger, publicUrl: config.server.publicUrl, consoleUrl: config.federation.consoleUrl, session: portalSession, loginCsrfKey: keyring.deriveKey('portal-login-csrf'), cliStore: store });
     // The way back to the Issuer, kept beyond the console session (a signed cookie).
     const issuers = issuerMemory({ key: keyring.deriveKey('federation-issuer-cookie'), secure, lifetimeDays: config.federation.issuerCookieDays, trustedIssuers: config.federation.trustedIssuers, now: () => clock.now() });
     const app = createApp({

@@ -18,6 +18,13 @@ export const portalSchema = z
     /** Sign-in attempts allowed per client IP per 15 minutes before 429. Default `30`. */
     attemptsPerIp: z.number().int().min(1).max(10_000).default(30),
     /**
+     * Hours a CLI grant (`gatehouse login`, the RFC 8628 device grant) lives before the person
+     * must sign the CLI in again. Default `8` (the portal's absolute session); at most `168`
+     * (a week). Every use re-reads the person's groups, so a removed membership ends it at once;
+     * the person can revoke it on the portal. Recommendation: the length of a working day.
+     */
+    cliGrantHours: z.number().int().min(1).max(168).default(8),
+    /**
      * The region the CLI credentials page sets (`AWS_REGION`, `AWS_DEFAULT_REGION`, `region =`).
      * Gatehouse answers in any region, but the AWS CLI and SDKs refuse to sign without one.
      * Default `"us-east-1"`. Example: `"eu-west-1"`. Recommendation: keep the default unless

@@ -34,6 +34,11 @@ import type { Broker } from './broker.js';
 import { signinLimits } from './limits.js';
 import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
 import { setsFor, type PermissionSet } from './permission-sets.js';
+import { grantApiRoutes } from './api-grant.js';
+import { helperFileRoute } from './cli-file.js';
+import { deviceRoutes, grantsOf, returnPath } from './device.js';
+import { CliSignin, subjectOf, type CliStore } from './grants.js';
+import { oauthRoutes } from './oauth.js';
 import { credentialsPage } from './credentials-page.js';
 import { mintOrExplain } from './broker-trouble.js';
 
@@ -52,6 +57,8 @@ export interface PortalDeps {
   limitStores?: RateLimitStoreFactory;
   /** HMAC key of the sign-in form's CSRF cookie (derived from the KEK: every instance agrees). */
   loginCsrfKey: Buffer;
+  /** CLI sign-in (RFC 8628 device grant, CLI grants, sign out everywhere); without it those routes are absent. */
+  cliStore?: CliStore;
 }
 
 interface PortalSession {
@@ -68,6 +75,8 @@ interface SigninLocals {
   username: string;
   /** The permission set to return to after signing in. */
   set: string;
+  /** A /portal/ path to return to after signing in (device.ts returnPath); default: the form's `next`. */
+  next?: string;
 }
 /** Renders the sign-in form with a fresh CSRF cookie; it stores nothing in the session. */
 type SigninPage = (req: Request, res: Response, locals: SigninLocals) => void;
@@ -80,12 +89,15 @@ export function portalRoutes(deps: PortalDeps): Router {
     lifetimeMs: deps.config.idleTimeoutMinutes * 60_000,
     now: () => deps.clock.now(),
   });
-  const signinPage: SigninPage = (_req, res, locals) => res.render('portal/login', { ...locals, csrfToken: signinCsrf.issue(res) });
+  const signinPage: SigninPage = (req, res, locals) => res.render('portal/login', { next: returnPath(req.body?.next) ?? '', ...locals, csrfToken: signinCsrf.issue(res) });
   // One set of limits for the form and the API, so that neither adds to the other's budget.
   const limits = signinLimits(deps.config, (req: Request, res: Response) => {
     if (req.path.startsWith('/portal/api/')) res.status(429).json({ code: 'Throttling', message: 'Too many sign-in attempts. Try again later.' });
     else signinPage(req, res.status(429), { error: 'Too many sign-in attempts. Try again later.', username: '', set: '' });
   }, deps.limitStores);
+  const cli = deps.cliStore && new CliSignin(deps.cliStore, deps.config.cliGrantHours);
+  const cliDeps = { directory: deps.directory, sets: deps.sets, clock: deps.clock, logger: deps.logger, limitStores: deps.limitStores };
+  if (cli) router.use(helperFileRoute(), oauthRoutes({ ...cliDeps, cli, publicUrl: deps.publicUrl }), grantApiRoutes({ ...cliDeps, cli, broker: deps.broker }));
   router.post(
     '/portal/api/credentials',
     (req, res, next) => (req.is('application/json') ? next() : void res.status(415).set('Cache-Control', 'no-store').json({ code: 'UnsupportedMediaType', message: 'Send the credentials as application/json.' })),
@@ -103,12 +115,17 @@ export function portalRoutes(deps: PortalDeps): Router {
     res.set('Cache-Control', 'no-store');
     next();
   });
+  if (cli) {
+    const pages = { current: (req: Request) => current(deps, req), page, signin: (req: Request, res: Response, next: string) => signinPage(req, res, { error: '', username: '', set: '', next }) };
+    router.use(deviceRoutes({ ...cliDeps, cli, pages }));
+  }
   router.get('/portal/', async (req, res) => {
     const s = await current(deps, req);
     const focus = typeof req.query.set === 'string' ? req.query.set.slice(0, 64) : '';
     if (!s) return signinPage(req, res, { error: '', username: '', set: focus });
     const brokerStatus = await deps.broker.status().catch(() => 'ok' as const); // explained on the page when it cannot issue
-    await page(req, res, 'portal/home', { user: s.user, sets: setsFor(deps.sets, s.user.groups), focus, brokerStatus, broker: deps.broker.name });
+    const grants = cli ? await grantsOf(cli, s.user, deps.clock.now()) : undefined;
+    await page(req, res, 'portal/home', { user: s.user, sets: setsFor(deps.sets, s.user.groups), focus, grants, portalUrl: `${deps.publicUrl}/portal/`, brokerStatus, broker: deps.broker.name });
   });
   // Addresses people type, bookmark or reload after a POST: the sign-in form (or, signed in,
   // the home page); nothing here mints anything, so the POST-only pages send GETs home.
@@ -136,7 +153,7 @@ export function portalRoutes(deps: PortalDeps): Router {
     req.session.portal = { user: result.user, loginAt: now, seenAt: now } satisfies PortalSession;
     await save(req); // before the redirect: a store that cannot keep the session is a 503
     deps.logger.info({ event: 'portal.login', dn: result.user.dn }, 'portal sign-in');
-    res.redirect(303, set ? `/portal/?set=${encodeURIComponent(set)}` : '/portal/');
+    res.redirect(303, returnPath(req.body.next) ?? (set ? `/portal/?set=${encodeURIComponent(set)}` : '/portal/'));
   });
   router.post('/portal/logout', csrfSynchronisedProtection, (req, res, next) => req.session.destroy((err) => (err ? next(err) : res.redirect(303, '/portal/'))));
   router.post('/portal/console', csrfSynchronisedProtection, async (req, res) => {
@@ -170,6 +187,13 @@ async function current(deps: PortalDeps, req: Request): Promise<PortalSession | 
   const idle = now - (s.seenAt ?? s.loginAt) > deps.config.idleTimeoutMinutes * 60_000;
   if (idle || now - s.loginAt > deps.config.absoluteTimeoutHours * 3600_000) {
     deps.logger.info({ event: 'portal.timeout', dn: s.user.dn, reason: idle ? 'idle' : 'absolute' }, 'portal session ended');
+    await end(req);
+    return undefined;
+  }
+  // "Sign out everywhere" (device.ts) ends every session of the person signed in before it.
+  const signedOut = deps.cliStore && (await deps.cliStore.cliGrants.signedOutAt(subjectOf(s.user.username)));
+  if (signedOut !== undefined && s.loginAt < signedOut) {
+    deps.logger.info({ event: 'portal.timeout', dn: s.user.dn, reason: 'signed out everywhere' }, 'portal session ended');
     await end(req);
     return undefined;
   }

@@ -19,6 +19,10 @@ const REDACT = [
   '*.SessionToken',
   '*.SigninToken',
   '*.bindCredentials',
+  '*.device_code',
+  '*.access_token',
+  '*.refresh_token',
+  '*.grant',
 ];
 
 export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {

@@ -35,7 +35,7 @@ describe('gatehouse bootstrap --json', () => {
   });
 });
 
-describe('gatehouse credentials (credential_process)', () => {
+describe('gatehouse credentials --user --password-stdin (credential_process)', () => {
   let gh: TestGatehouse;
   let logins: Map<string, string>;
   before(async () => {
@@ -46,7 +46,7 @@ describe('gatehouse credentials (credential_process)', () => {
   after(() => gh.close());
 
   it('prints credential_process JSON whose credentials work with the SDK', async () => {
-    const r = await gatehouse(['credentials', '--portal', `${gh.url}/portal/`, '--user', 'grace', '--permission-set', 'Developer'], `${logins.get('grace')}\n`);
+    const r = await gatehouse(['credentials', '--portal', `${gh.url}/portal/`, '--user', 'grace', '--password-stdin', '--permission-set', 'Developer'], `${logins.get('grace')}\n`);
     assert.equal(r.code, 0, r.stderr);
     const c = JSON.parse(r.stdout) as Record<string, unknown>;
     assert.deepEqual(Object.keys(c), ['Version', 'AccessKeyId', 'SecretAccessKey', 'SessionToken', 'Expiration']);
@@ -58,11 +58,11 @@ describe('gatehouse credentials (credential_process)', () => {
   });
 
   it('fails with exit 1 and a message for a wrong password or a set the user does not have', async () => {
-    const wrong = await gatehouse(['credentials', '--portal', gh.url, '--user', 'grace', '--permission-set', 'Developer'], 'not-the-password\n');
+    const wrong = await gatehouse(['credentials', '--portal', gh.url, '--user', 'grace', '--password-stdin', '--permission-set', 'Developer'], 'not-the-password\n');
     assert.equal(wrong.code, 1);
     assert.equal(wrong.stdout, '');
     assert.match(wrong.stderr, /401 InvalidCredentials/);
-    const notMine = await gatehouse(['credentials', '--portal', gh.url, '--user', 'grace', '--permission-set', 'Admin'], `${logins.get('grace')}\n`);
+    const notMine = await gatehouse(['credentials', '--portal', gh.url, '--user', 'grace', '--password-stdin', '--permission-set', 'Admin'], `${logins.get('grace')}\n`);
     assert.equal(notMine.code, 1);
     assert.match(notMine.stderr, /403 AccessDenied/);
   });
