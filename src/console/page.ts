@@ -34,7 +34,17 @@ export function refusalOf(err: unknown): Refusal {
 
 export function describe(r: Refusal): string {
   const extra = EXPLAIN[r.code];
-  return `${r.code}: ${r.message}${extra ? ` ${extra}` : ''}`;
+  return `${r.code}: ${asSentence(r.message)}${extra ? ` ${extra}` : ''}`;
+}
+
+/**
+ * A message as a sentence, ending with a full stop: AWS words some messages without one
+ * (AccessDenied's "… because no identity-based policy allows the iam:ListUsers action"), and
+ * a banner that puts another sentence after it needs the stop between them.
+ */
+export function asSentence(message: string): string {
+  const m = message.trimEnd();
+  return m === '' || /[.!?…]["'”’)]*$/.test(m) ? m : `${m}.`;
 }
 
 /** Runs an IAM action as the console session; a refusal is a value. */
