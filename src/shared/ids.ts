@@ -1,6 +1,8 @@
 /**
- * Unique identifiers with AWS's prefixes. Ids are 20 characters: a four-letter
- * prefix and 16 characters of base32 (A–Z, 2–7) from the CSPRNG.
+ * Unique identifiers with AWS's prefixes and lengths, from the CSPRNG (base32: A–Z, 2–7):
+ * - unique ids of entities (users, groups, roles, policies, instance profiles, signing
+ *   certificates) are 21 characters, a four-letter prefix and 17, as AWS's are;
+ * - access key ids (AKIA, ASIA) are 20 characters, a prefix and 16, as AWS's are.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 
@@ -13,6 +15,7 @@ export const ID_PREFIX = {
   temporaryKey: 'ASIA',
   mfa: 'AIPA',
   instanceProfile: 'AIPA',
+  signingCertificate: 'ASCA',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;
@@ -27,9 +30,15 @@ export function randomBase32(length: number): string {
   return out;
 }
 
-/** A new unique id such as `AIDA…` (20 characters). */
+/** Kinds whose ids are access key ids (20 characters); every other id is 21. */
+const KEY_IDS: ReadonlySet<IdKind> = new Set(['accessKey', 'temporaryKey']);
+
+/** The length of a new id of this kind: 20 for access key ids, 21 for unique ids. */
+export const idLength = (kind: IdKind): number => (KEY_IDS.has(kind) ? 20 : 21);
+
+/** A new id such as `AIDA…` (21 characters) or `AKIA…` (20). */
 export function newId(kind: IdKind): string {
-  return ID_PREFIX[kind] + randomBase32(16);
+  return ID_PREFIX[kind] + randomBase32(idLength(kind) - 4);
 }
 
 /** A 40-character secret access key carrying 240 bits of randomness. */

@@ -140,7 +140,7 @@ describe('query protocol', () => {
     assertOk(res, 'CreateUser');
     const { User } = await gh.iam().send(new GetUserCommand({ UserName: 'mallory' }));
     assert.notEqual(User?.UserId, fakeId);
-    assert.match(User?.UserId ?? '', /^AIDA[A-Z2-7]{16}$/);
+    assert.match(User?.UserId ?? '', /^AIDA[A-Z2-7]{17}$/);
     assert.equal(User?.Arn, `arn:aws:iam::${gh.accountId}:user/mallory`);
     assert.ok((User?.CreateDate?.getFullYear() ?? 0) >= 2025);
     assert.equal(User?.PermissionsBoundary, undefined);

@@ -46,7 +46,7 @@ describe('IAM groups', () => {
       assert.equal(Group!.GroupName, 'devs');
       assert.equal(Group!.Path, '/eng/');
       assert.equal(Group!.Arn, arn(gh, 'group/eng/devs'));
-      assert.match(Group!.GroupId!, /^AGPA[A-Z0-9]{16}$/);
+      assert.match(Group!.GroupId!, /^AGPA[A-Z2-7]{17}$/);
       const got = await getGroup('devs');
       assert.deepEqual(got.Group, Group);
       assert.deepEqual(got.Users, []);

@@ -55,7 +55,7 @@ describe('IAM roles', () => {
         new CreateRoleCommand({ RoleName: 'app', Path: '/svc/', AssumeRolePolicyDocument: trustDoc, Description: `the <app> & "friends" café`, MaxSessionDuration: 7200, Tags: [{ Key: 'env', Value: 'prod' }] }),
       );
       assert.equal(Role!.Arn, arn(gh, 'role/svc/app'));
-      assert.match(Role!.RoleId!, /^AROA[A-Z0-9]{16}$/);
+      assert.match(Role!.RoleId!, /^AROA[A-Z2-7]{17}$/);
       assert.equal(Role!.MaxSessionDuration, 7200);
       assert.deepEqual(Role!.Tags, [{ Key: 'env', Value: 'prod' }]);
 

@@ -55,7 +55,7 @@ describe('IAM users', () => {
       assert.equal(User!.UserName, 'alice');
       assert.equal(User!.Path, '/eng/');
       assert.equal(User!.Arn, arn(gh, 'user/eng/alice'));
-      assert.match(User!.UserId!, /^AIDA[A-Z0-9]{16}$/);
+      assert.match(User!.UserId!, /^AIDA[A-Z2-7]{17}$/);
       assert.ok(User!.CreateDate instanceof Date && Math.abs(User!.CreateDate.getTime() - Date.now()) < 60_000);
       assert.deepEqual(User!.Tags, [{ Key: 'team', Value: 'core' }]);
       assert.deepEqual(User!.PermissionsBoundary, { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: boundaryArn });
