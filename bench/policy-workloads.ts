@@ -1,12 +1,14 @@
 /**
- * The three policy workloads of the benchmark:
+ * The policy workloads of the benchmark:
  * (a) one user with 3 small policies;
  * (b) a principal with 20 policies of 10 statements each, with conditions and variables;
- * (c) (b) plus a session policy and a permissions boundary.
+ * (c) (b) plus a session policy and a permissions boundary;
+ * (d) a user with AWS's ReadOnlyAccess managed policy attached.
  * Requests rotate over a mix that is allowed, implicitly denied and explicitly denied.
  */
 import type { ContextValue, PolicyEntry, PolicySet } from '../src/policy/index.js';
 import { parsePolicy } from '../src/policy/index.js';
+import { awsManagedPolicy } from '../src/iam/managed/catalogue.js';
 
 const ACCOUNT = '111122223333';
 const doc = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -95,6 +97,25 @@ export const LARGE_REQUESTS: BenchRequest[] = [
   { action: 's3:GetObject', resource: `arn:aws:s3:us-east-1:${ACCOUNT}:s3-1/alice/k`, context: CONTEXT },
   { action: 's3:GetObject', resource: `arn:aws:s3:us-east-1:${ACCOUNT}:s3-1-4/k`, context: CONTEXT },
   { action: 'ec2:Describe4Instances', resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:ec2-7-4/i-1`, context: CONTEXT },
+  { action: 'iam:CreateUser', resource: `arn:aws:iam::${ACCOUNT}:user/bob`, context: CONTEXT },
+  { action: 'sqs:SendMessage', resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:queue`, context: CONTEXT },
+];
+
+/** (d) a user with AWS's ReadOnlyAccess attached (about 1,400 action patterns), from the shipped catalogue. */
+export function workloadReadOnly(): PolicySet {
+  const p = awsManagedPolicy('arn:aws:iam::aws:policy/ReadOnlyAccess');
+  if (!p) throw new Error('ReadOnlyAccess is missing from the catalogue');
+  return { principalType: 'User', identity: [entry(p.arn, p.document)] };
+}
+
+/** A mix for (d): reads allowed by ReadOnlyAccess, and writes it does not allow. */
+export const READ_ONLY_REQUESTS: BenchRequest[] = [
+  { action: 's3:GetObject', resource: 'arn:aws:s3:::reports/2026/q1.csv', context: CONTEXT },
+  { action: 'ec2:DescribeInstances', resource: '*', context: CONTEXT },
+  { action: 'iam:GetUser', resource: `arn:aws:iam::${ACCOUNT}:user/alice`, context: CONTEXT },
+  { action: 'dynamodb:Query', resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t`, context: CONTEXT },
+  { action: 'cloudwatch:GetMetricData', resource: '*', context: CONTEXT },
+  { action: 's3:PutObject', resource: 'arn:aws:s3:::reports/x', context: CONTEXT },
   { action: 'iam:CreateUser', resource: `arn:aws:iam::${ACCOUNT}:user/bob`, context: CONTEXT },
   { action: 'sqs:SendMessage', resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:queue`, context: CONTEXT },
 ];

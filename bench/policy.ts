@@ -7,7 +7,7 @@
  */
 import { authorize, createContext, parsePolicy, type PolicySet } from '../src/policy/index.js';
 import { measure, table, type Figures } from './harness.js';
-import { LARGE_POLICIES, LARGE_REQUESTS, SMALL_POLICIES, SMALL_REQUESTS, workloadA, workloadB, workloadC, type BenchRequest } from './policy-workloads.js';
+import { LARGE_POLICIES, LARGE_REQUESTS, SMALL_POLICIES, SMALL_REQUESTS, workloadA, workloadB, workloadC, workloadReadOnly, READ_ONLY_REQUESTS, type BenchRequest } from './policy-workloads.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 
@@ -30,6 +30,7 @@ export function runPolicyBench(): void {
   rows.push(decisions('(a) 1 user, 3 small policies', workloadA(), SMALL_REQUESTS));
   rows.push(decisions('(b) 20 policies x 10 statements, conditions+variables', workloadB(), LARGE_REQUESTS));
   rows.push(decisions('(c) (b) + session policy + permissions boundary', workloadC(), LARGE_REQUESTS));
+  rows.push(decisions('(d) 1 user with AWS ReadOnlyAccess (~1,400 actions)', workloadReadOnly(), READ_ONLY_REQUESTS));
   rows.push(measure('compile: one small policy', (i) => parsePolicy(SMALL_POLICIES[i % 3]!, { kind: 'identity' }), 20_000));
   rows.push(measure('compile: one 10-statement policy with conditions', (i) => parsePolicy(LARGE_POLICIES[i % 20]!, { kind: 'identity' }), 5_000));
 
@@ -38,4 +39,5 @@ export function runPolicyBench(): void {
   console.log(table(rows));
   console.log(`\nDecisions per request in (a): ${decisionsAllow(workloadA(), SMALL_REQUESTS).join(', ')}`);
   console.log(`Decisions per request in (c): ${decisionsAllow(workloadC(), LARGE_REQUESTS).join(', ')}`);
+  console.log(`Decisions per request in (d): ${decisionsAllow(workloadReadOnly(), READ_ONLY_REQUESTS).join(', ')}`);
 }

@@ -13,7 +13,8 @@
  */
 import { PolicyCache, type PolicyEntry, type PolicySet } from '../policy/index.js';
 import type { OwnerKind, Store } from '../store/types.js';
-import { parsePolicyArn, policyArn } from './arns.js';
+import { awsManagedPolicy } from './managed/catalogue.js';
+import { resolveManagedPolicy } from './managed/lookup.js';
 import type { Caller } from './caller.js';
 
 interface Cached {
@@ -52,7 +53,7 @@ export class PermissionResolver {
       return {
         principalType: 'AssumedRole',
         identity: await this.ownerPolicies('role', caller.role.id),
-        boundary: await this.boundary(caller.role.permissionsBoundary),
+        boundary: await this.boundary(caller.role.permissionsBoundary, caller.accountId),
         session: sessionPolicies,
       };
     }
@@ -64,7 +65,7 @@ export class PermissionResolver {
     return {
       principalType: caller.type,
       identity,
-      boundary: await this.boundary(caller.user?.permissionsBoundary ?? null),
+      boundary: await this.boundary(caller.user?.permissionsBoundary ?? null, caller.accountId),
       session: sessionPolicies,
     };
   }
@@ -74,10 +75,8 @@ export class PermissionResolver {
     const s = caller.session!;
     const out: PolicyEntry[] = s.policies.map((doc, i) => ({ name: `session-policy[${i}]`, policy: this.policies.get(doc, { kind: 'session' }) }));
     for (const arn of s.policyArns ?? []) {
-      const parsed = parsePolicyArn(arn);
-      const policy = parsed && parsed.account === caller.accountId ? await this.store.managedPolicies.get(parsed.account, parsed.name) : undefined;
-      const version = policy && (await this.store.managedPolicies.getVersion(policy.id, policy.defaultVersionId));
-      if (version) out.push({ name: arn, policy: this.policies.get(version.document, { kind: 'session' }) });
+      const resolved = await resolveManagedPolicy(this.store, caller.accountId, arn);
+      if (resolved) out.push({ name: arn, policy: this.policies.get(resolved.document, { kind: 'session' }) });
     }
     // A session whose policies all vanished must still be scoped down: an empty set would mean "no session policy".
     if (out.length === 0 && (s.policies.length > 0 || (s.policyArns?.length ?? 0) > 0)) out.push({ name: 'session-policy', policy: this.policies.get(DENY_ALL, { kind: 'session' }) });
@@ -97,15 +96,18 @@ export class PermissionResolver {
     for (const { policy, document } of await this.store.managedPolicies.attachedDocuments(kind, id)) {
       out.push({ name: `arn:aws:iam::${policy.accountId}:policy${policy.path}${policy.name}`, policy: this.policies.get(document, { kind: 'identity' }) });
     }
+    // AWS managed policies attached to the owner, from the catalogue (their documents are AWS's, parsed as any other).
+    for (const arn of await this.store.awsPolicyAttachments.attached({ kind, id })) {
+      const policy = awsManagedPolicy(arn);
+      if (policy) out.push({ name: arn, policy: this.policies.get(policy.document, { kind: 'identity' }) });
+    }
     return out;
   }
 
   /** The permissions boundary; one that cannot be found allows nothing (fail closed, never unbounded). */
-  private async boundary(arn: string | null): Promise<PolicyEntry | undefined> {
+  private async boundary(arn: string | null, accountId: string): Promise<PolicyEntry | undefined> {
     if (!arn) return undefined;
-    const parsed = parsePolicyArn(arn);
-    const policy = parsed && (await this.store.managedPolicies.get(parsed.account, parsed.name));
-    const version = policy && policyArn(policy.accountId, policy.path, policy.name) === arn ? await this.store.managedPolicies.getVersion(policy.id, policy.defaultVersionId) : undefined;
-    return { name: arn, policy: this.policies.get(version?.document ?? ALLOWS_NOTHING, { kind: 'boundary' }) };
+    const resolved = await resolveManagedPolicy(this.store, accountId, arn);
+    return { name: arn, policy: this.policies.get(resolved?.document ?? ALLOWS_NOTHING, { kind: 'boundary' }) };
   }
 }

@@ -75,4 +75,8 @@ export class PasswordPolicyViolation extends define('PasswordPolicyViolation', 4
 export class InvalidAuthenticationCode extends define('InvalidAuthenticationCode', 403) {}
 export class InvalidUserType extends define('InvalidUserType', 400) {}
 export class MalformedQueryString extends define('MalformedQueryString', 400) {}
+export class PolicyNotAttachable extends define('PolicyNotAttachable', 400) {}
+export class MalformedCertificate extends define('MalformedCertificate', 400) {}
+export class InvalidCertificate extends define('InvalidCertificate', 400) {}
+export class DuplicateCertificate extends define('DuplicateCertificate', 409) {}
 export class PayloadTooLarge extends define('RequestEntityTooLarge', 413) {}

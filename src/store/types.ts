@@ -13,6 +13,9 @@
  *   can tell that something changed.
  * - `transaction(fn)` runs fn atomically: all of its writes commit, or none do.
  */
+import type { AwsPolicyAttachmentRepository, InstanceProfileRepository, RoleUsageRepository, SigningCertificateRepository, TagRepository } from './types-iam-extras.js';
+
+export type * from './types-iam-extras.js';
 
 export interface Page<T> {
   items: T[];
@@ -248,6 +251,7 @@ export interface ManagedPolicyRepository {
   attached(ownerKind: OwnerKind, ownerId: string, page: PageRequest): Promise<Page<ManagedPolicyRecord>>;
   /** Every attached policy's default version document (for evaluation). */
   attachedDocuments(ownerKind: OwnerKind, ownerId: string): Promise<Array<{ policy: ManagedPolicyRecord; document: string }>>;
+  /** Attached customer and AWS managed policies (see AwsPolicyAttachmentRepository). */
   countAttached(ownerKind: OwnerKind, ownerId: string): Promise<number>;
   count(accountId: string): Promise<number>;
 }
@@ -432,6 +436,11 @@ export interface Repositories {
   signinTokens: SigninTokenRepository;
   deviceAuthorizations: DeviceAuthorizationRepository;
   cliGrants: CliGrantRepository;
+  awsPolicyAttachments: AwsPolicyAttachmentRepository;
+  tags: TagRepository;
+  roleUsage: RoleUsageRepository;
+  signingCertificates: SigningCertificateRepository;
+  instanceProfiles: InstanceProfileRepository;
 }
 
 export interface Store extends Repositories {

@@ -11,7 +11,7 @@
 import { NoSuchEntity, PackedPolicyTooLarge } from '../shared/errors.js';
 import { newId, newSecretAccessKey } from '../shared/ids.js';
 import { policySize } from '../policy/index.js';
-import { parsePolicyArn } from '../iam/arns.js';
+import { resolveManagedPolicy } from '../iam/managed/lookup.js';
 import type { Operation } from '../iam/actions/types.js';
 import type { SessionClaims, TokenService } from './tokens.js';
 
@@ -28,8 +28,7 @@ export async function checkSessionPolicies(op: Operation, input: SessionPolicyIn
   // Through the compile cache: a broker minting the same permission set again parses nothing.
   if (input.policy !== undefined) op.deps.permissions.policies.get(input.policy, { kind: 'session' });
   for (const arn of input.policyArns) {
-    const p = parsePolicyArn(arn);
-    if (!p || p.account !== op.caller.accountId || !(await op.deps.store.managedPolicies.get(p.account, p.name))) {
+    if (!(await resolveManagedPolicy(op.deps.store, op.caller.accountId, arn))) {
       throw new NoSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
     }
   }

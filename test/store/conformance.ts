@@ -9,6 +9,7 @@ import { accountCases } from './cases/accounts.js';
 import { cliGrantCases } from './cases/cli-grants.js';
 import { credentialCases } from './cases/credentials.js';
 import { groupCases } from './cases/groups.js';
+import { iamExtrasCases } from './cases/iam-extras.js';
 import { inlinePolicyCases } from './cases/inline-policies.js';
 import { knownRevisionCases, type OpenStore } from './cases/known-revision.js';
 import { managedPolicyCases } from './cases/managed-policies.js';
@@ -41,6 +42,7 @@ export function storeConformance(name: string, open: OpenStore): void {
     inlinePolicyCases(current);
     managedPolicyCases(current);
     credentialCases(current);
+    iamExtrasCases(current);
     signinTokenCases(current);
     mfaAttemptCases(current, open);
     cliGrantCases(current);

@@ -4,6 +4,7 @@
  */
 import { accessKeyActions } from './keys.js';
 import { accountActions } from './account.js';
+import { attachmentActionTable } from './attachments.js';
 import { groupActions } from './groups.js';
 import { inlinePolicyActions } from './inline.js';
 import { managedPolicyActions } from './managed.js';
@@ -20,6 +21,7 @@ export const IAM_ACTIONS: ActionTable = {
   ...roleActions,
   ...inlinePolicyActions,
   ...managedPolicyActions,
+  ...attachmentActionTable,
   ...accessKeyActions,
   ...passwordActions,
   ...mfaActions,

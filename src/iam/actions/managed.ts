@@ -5,6 +5,7 @@
  *   characters, whitespace not counted (PolicySizeQuota).
  * - DeletePolicy refuses while the policy is attached, is a user's or role's
  *   permissions boundary, or has non-default versions.
+ * AWS managed policies: aws-policies.ts; attachments of both kinds: attachments.ts.
  */
 import { DeleteConflict, LimitExceeded, NoSuchEntity } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
@@ -12,9 +13,9 @@ import { policySize } from '../../policy/index.js';
 import type { ManagedPolicyRecord, PolicyUsage, Repositories } from '../../store/types.js';
 import { parsePolicyArn, policyArn, QUOTAS } from '../arns.js';
 import { checkPolicyDocument, checkQuota, creating, encodeDocument, optStr, pageOutput, pageRequest, str } from './common.js';
-import { OWNERS, ownerName, type OwnerSpec } from './owners.js';
+import { awsPolicyActions } from './aws-policies.js';
 import { policyShape } from './shapes.js';
-import type { ActionHandler, ActionTable, Input, Operation } from './types.js';
+import type { ActionTable, Input, Operation } from './types.js';
 
 function checkManagedDocument(doc: string): void {
   if (policySize(doc) > QUOTAS.PolicySizeQuota) throw new LimitExceeded(`Cannot exceed quota for PolicySize: ${QUOTAS.PolicySizeQuota}`);
@@ -167,46 +168,5 @@ export const managedPolicyCoreActions: ActionTable = {
   },
 };
 
-function attachmentActions(spec: OwnerSpec): Record<string, ActionHandler> {
-  const resource = (i: Input, op: Operation) => spec.resource(op, ownerName(spec, i));
-  const context = (i: Input) => ({ 'iam:PolicyARN': str(i, 'PolicyArn') });
-  return {
-    [`Attach${spec.noun}Policy`]: {
-      resource,
-      context,
-      async run(input, op) {
-        const owner = await spec.find(op, ownerName(spec, input));
-        const policy = await findPolicy(op, str(input, 'PolicyArn'));
-        await op.deps.store.transaction(async (tx) => {
-          const attached = await tx.managedPolicies.attached(spec.kind, owner.id, { limit: 1000 });
-          if (attached.items.some((p) => p.id === policy.id)) return;
-          checkQuota(`PolicyAttachmentsPer${spec.noun}`, attached.items.length + 1, QUOTAS.AttachedPoliciesPerUserQuota);
-          await tx.managedPolicies.attach(spec.kind, owner.id, policy.id);
-        });
-        return undefined;
-      },
-    },
-    [`Detach${spec.noun}Policy`]: {
-      resource,
-      context,
-      async run(input, op) {
-        const owner = await spec.find(op, ownerName(spec, input));
-        const policy = await findPolicy(op, str(input, 'PolicyArn'));
-        if (!(await op.deps.store.managedPolicies.detach(spec.kind, owner.id, policy.id))) {
-          throw new NoSuchEntity(`Policy ${str(input, 'PolicyArn')} was not found.`);
-        }
-        return undefined;
-      },
-    },
-    [`ListAttached${spec.noun}Policies`]: {
-      resource,
-      async run(input, op) {
-        const owner = await spec.find(op, ownerName(spec, input));
-        const page = await op.deps.store.managedPolicies.attached(spec.kind, owner.id, pageRequest(input));
-        return pageOutput(page, 'AttachedPolicies', (p) => ({ PolicyName: p.name, PolicyArn: policyArn(p.accountId, p.path, p.name) }));
-      },
-    },
-  };
-}
-
-export const managedPolicyActions: ActionTable = Object.assign({}, managedPolicyCoreActions, ...OWNERS.map(attachmentActions));
+/** Customer managed policies, with AWS managed ones (aws-policies.ts) and attachments of both (attachments.ts). */
+export const managedPolicyActions: ActionTable = { ...managedPolicyCoreActions, ...awsPolicyActions(managedPolicyCoreActions) };

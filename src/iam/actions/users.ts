@@ -10,7 +10,8 @@
 import { ValidationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Tag } from '../../store/types.js';
-import { parsePolicyArn, policyArn, rootArn, userArn } from '../arns.js';
+import { rootArn, userArn } from '../arns.js';
+import { resolveManagedPolicy } from '../managed/lookup.js';
 import { authorize } from '../authorize.js';
 import { conflict, creating, findUser, optStr, pageOutput, pageRequest, str } from './common.js';
 import { userShape } from './shapes.js';
@@ -40,15 +41,11 @@ export const boundaryContext = (input: Input): Record<string, string> => {
 
 const readTags = (input: Input): Tag[] => ((input.Tags as Array<{ Key: string; Value: string }> | undefined) ?? []).map((t) => ({ key: t.Key, value: t.Value }));
 
-/** The boundary must be an existing customer managed policy of the account, named by its exact ARN. */
+/** The boundary must be an existing customer managed policy of the account or an AWS managed policy, named by its exact ARN (path included). */
 export async function checkBoundary(op: Operation, arn: string | undefined): Promise<void> {
   if (arn === undefined) return;
-  const p = parsePolicyArn(arn);
-  const policy = p && p.account === op.caller.accountId ? await op.deps.store.managedPolicies.get(p.account, p.name) : undefined;
-  // The whole ARN must name the policy: its path too, not only its name.
-  if (!policy || policyArn(policy.accountId, policy.path, policy.name) !== arn) {
-    throw new NoSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
-  }
+  const policy = await resolveManagedPolicy(op.deps.store, op.caller.accountId, arn);
+  if (!policy || !policy.attachable) throw new NoSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
 }
 
 export const userActions: ActionTable = {

@@ -204,7 +204,12 @@ export class SqlManagedPolicies implements ManagedPolicyRepository {
 
   countAttached(ownerKind: OwnerKind, ownerId: string): Promise<number> {
     const { table, owner } = ATTACHMENTS[ownerKind];
-    return countOf(this.db, `SELECT COUNT(*) AS n FROM ${table} WHERE ${owner} = ?`, [ownerId]);
+    // AWS managed policies attached count too (aws_policy_attachments): an owner with any attachment cannot be deleted.
+    return countOf(
+      this.db,
+      `SELECT (SELECT COUNT(*) FROM ${table} WHERE ${owner} = ?) + (SELECT COUNT(*) FROM aws_policy_attachments WHERE owner_kind = ? AND owner_id = ?) AS n`,
+      [ownerId, ownerKind, ownerId],
+    );
   }
 
   count(accountId: string): Promise<number> {

@@ -10,6 +10,7 @@
  * delete: the IAM layer removes dependants first, and a wrong delete fails.
  */
 import type { Dialect, SqlDriver } from './driver.js';
+import { AWS_POLICY_ATTACHMENTS, instanceProfiles, SIGNING_CERTIFICATES } from './migrations-wire-fidelity.js';
 
 export interface Migration {
   version: number;
@@ -225,6 +226,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'boundary usage indexes', up: { sqlite: BOUNDARY_INDEXES, postgres: BOUNDARY_INDEXES } },
   { version: 5, name: 'cli grants', up: { sqlite: CLI_GRANTS, postgres: CLI_GRANTS } },
   { version: 6, name: 'mfa attempts', up: { sqlite: MFA_ATTEMPTS, postgres: MFA_ATTEMPTS } },
+  { version: 7, name: 'aws managed policy attachments, policy and mfa tags, role last used', up: { sqlite: AWS_POLICY_ATTACHMENTS, postgres: AWS_POLICY_ATTACHMENTS } },
+  { version: 8, name: 'signing certificates', up: { sqlite: SIGNING_CERTIFICATES, postgres: SIGNING_CERTIFICATES } },
+  { version: 9, name: 'instance profiles', up: { sqlite: instanceProfiles(''), postgres: instanceProfiles(' COLLATE "C"') } },
 ];
 
 const CREATE_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)';

@@ -6,6 +6,11 @@
 import type { Repositories, Store } from '../types.js';
 import { SqlAccessKeys } from './access-keys.js';
 import { SqlAccounts } from './accounts.js';
+import { SqlAwsPolicyAttachments } from './aws-policy-attachments.js';
+import { SqlInstanceProfiles } from './instance-profiles.js';
+import { SqlRoleUsage } from './role-usage.js';
+import { SqlSigningCertificates } from './signing-certificates.js';
+import { SqlTags } from './tags.js';
 import { SqlCliGrants, SqlDeviceAuthorizations } from './cli-grants.js';
 import type { SqlDriver } from './driver.js';
 import { SqlGroups } from './groups.js';
@@ -32,6 +37,11 @@ export function sqlRepositories(db: SqlDriver): Repositories {
     mfaDevices: new SqlMfaDevices(db),
     mfaAttempts: new SqlMfaAttempts(db),
     signinTokens: new SqlSigninTokens(db),
+    awsPolicyAttachments: new SqlAwsPolicyAttachments(db),
+    tags: new SqlTags(db),
+    roleUsage: new SqlRoleUsage(db),
+    signingCertificates: new SqlSigningCertificates(db),
+    instanceProfiles: new SqlInstanceProfiles(db),
     deviceAuthorizations: new SqlDeviceAuthorizations(db),
     cliGrants: new SqlCliGrants(db),
   };
