@@ -6,16 +6,18 @@
  *   is still verified, so the answer takes as long either way;
  * - when the user has an enabled MFA device, the 6-digit code matches it (±1 step) and
  *   its time step is recorded atomically, so a code is accepted once. The code is checked
- *   only after the password, so wrong passwords cannot spend codes;
+ *   only after the password, so wrong passwords cannot spend codes, and within the device's
+ *   attempt budget shared with STS (iam/mfa-attempts.ts: 5 per 15 minutes; past it even the
+ *   right code is refused, with the same generic message);
  * - a password past the policy's MaxPasswordAge with HardExpiry is refused (only an
  *   administrator can reset it); without HardExpiry, or with PasswordResetRequired, the user
  *   signs in but must change it first (`mustChangePassword`).
  * The caller shows one generic message for every refusal; `reason` is for the log only.
  */
 import { randomBytes } from 'node:crypto';
-import type { Keyring } from '../iam/keyring.js';
 import { hashPassword, passwordStatus, verifyPassword } from '../iam/passwords.js';
-import { matchStep } from '../iam/totp.js';
+import { userArn } from '../iam/arns.js';
+import { checkMfaCode, type MfaCheckDeps } from '../iam/mfa-attempts.js';
 import type { AccountRecord, Store, UserRecord } from '../store/types.js';
 
 export interface SigninInput {
@@ -51,18 +53,24 @@ export async function findAccount(store: Store, raw: string): Promise<AccountRec
   return undefined;
 }
 
-async function mfaOk(store: Store, keyring: Keyring, userId: string, code: string, now: number): Promise<'none' | 'ok' | 'missing' | 'wrong'> {
-  const devices = (await store.mfaDevices.listForUser(userId)).filter((d) => d.enabledAt !== null);
+/** Where a sign-in's MFA attempts are logged from. */
+export interface SigninDeps extends MfaCheckDeps {
+  requestId: string;
+}
+
+async function mfaOk(deps: SigninDeps, account: AccountRecord, user: UserRecord, code: string, now: number): Promise<'none' | 'ok' | 'missing' | 'wrong'> {
+  const devices = (await deps.store.mfaDevices.listForUser(user.id)).filter((d) => d.enabledAt !== null);
   if (devices.length === 0) return 'none';
   if (code === '') return 'missing';
-  for (const d of devices) {
-    const step = matchStep(keyring.decrypt(d.seedCiphertext, d.serial), code, now);
-    if (step !== undefined && (await store.mfaDevices.acceptTimeStep(d.serial, step))) return 'ok';
+  const principal = userArn(account.id, user.path, user.name);
+  for (const device of devices) {
+    if ((await checkMfaCode(deps, { device, code, now, principal, requestId: deps.requestId, via: 'console:signin' })) === 'ok') return 'ok';
   }
   return 'wrong';
 }
 
-export async function checkSignin(store: Store, keyring: Keyring, input: SigninInput, now: number): Promise<SigninCheck> {
+export async function checkSignin(deps: SigninDeps, input: SigninInput, now: number): Promise<SigninCheck> {
+  const { store } = deps;
   const account = await findAccount(store, input.account);
   const user = account && /^[\w+=,.@-]{1,64}$/.test(input.username) ? await store.users.get(account.id, input.username) : undefined;
   const profile = user ? await store.loginProfiles.get(user.id) : undefined;
@@ -72,7 +80,7 @@ export async function checkSignin(store: Store, keyring: Keyring, input: SigninI
   if (!user) return refuse('unknown-user');
   if (!profile) return refuse('no-password');
   if (!matches) return refuse('wrong-password');
-  const mfa = await mfaOk(store, keyring, user.id, input.mfaCode, now);
+  const mfa = await mfaOk(deps, account, user, input.mfaCode, now);
   if (mfa === 'missing') return refuse('mfa-required');
   if (mfa === 'wrong') return refuse('wrong-mfa');
   const status = passwordStatus(profile, account.passwordPolicy, now);

@@ -116,7 +116,7 @@ export function signinRoutes(deps: SigninDeps): Router {
   router.post('/signin', csrf.protect, ...limit.handlers, async (req, res) => {
     const input = { account: form(req, 'account').toLowerCase(), username: form(req, 'username'), password: rawForm(req, 'password'), mfaCode: form(req, 'mfaCode') };
     const now = clock.now();
-    const result = await checkSignin(store, keyring, input, now);
+    const result = await checkSignin({ store, keyring, logger, requestId: String(res.locals.requestId ?? '') }, input, now);
     if (!result.ok) {
       logger.info({ event: 'console.signin', outcome: 'refused', reason: result.reason, accountId: result.accountId, username: input.username.slice(0, 64) }, 'console sign-in refused');
       // Only someone who proved the password (and MFA) learns that it has expired.

@@ -7,7 +7,8 @@
  * - Policy / PolicyArns are the session policy; with none, the session can do nothing.
  * GetSessionToken
  * - Long-term credentials only; DurationSeconds 900–129600 (default 43200; root capped at 3600).
- * - SerialNumber + TokenCode: a real TOTP of the caller's MFA device, accepted once.
+ * - SerialNumber + TokenCode: a real TOTP of the caller's MFA device, accepted once; at most 5
+ *   codes per device per 15 minutes (also AssumeRole's), shared by every instance.
  * AssumeRole
  * - The role's trust policy must allow the caller, and the caller's own policies must
  *   allow sts:AssumeRole on the role. The root and federated users cannot assume roles.
@@ -34,14 +35,15 @@ function requireLongTerm(op: Operation, action: string): void {
   if (op.caller.session) throw new AccessDenied(`Cannot call ${action} with session credentials`);
 }
 
-async function checkMfa(op: Operation, input: Input): Promise<number | undefined> {
+/** SerialNumber + TokenCode: the caller's own device, one code within its attempt budget (iam/mfa-attempts.ts). */
+async function checkMfa(op: Operation, input: Input, action: string): Promise<number | undefined> {
   const serial = optStr(input, 'SerialNumber');
   const code = optStr(input, 'TokenCode');
   if (serial === undefined && code === undefined) return undefined;
   if (serial === undefined || code === undefined) throw new ValidationError('SerialNumber and TokenCode must be given together.');
   const device = await op.deps.store.mfaDevices.get(serial);
   const owned = device !== undefined && device.userId !== null && device.userId === op.caller.user?.id;
-  if (!owned || !(await verifyMfaCode(op, serial, code))) throw new AccessDenied('MultiFactorAuthentication failed with invalid MFA one time pass code.');
+  if (!owned || !(await verifyMfaCode(op, serial, code, `sts:${action}`))) throw new AccessDenied('MultiFactorAuthentication failed with invalid MFA one time pass code.');
   return op.facts.now;
 }
 
@@ -101,7 +103,7 @@ export function stsActions(tokens: TokenService): ActionTable {
         requireLongTerm(op, 'GetSessionToken');
         let duration = (input.DurationSeconds as number | undefined) ?? 43_200;
         if (op.caller.type === 'Account') duration = Math.min(duration, ROOT_MAX_SECONDS);
-        const mfa = await checkMfa(op, input);
+        const mfa = await checkMfa(op, input, 'GetSessionToken');
         const now = op.facts.now;
         return { ...(await mint(tokens, {
           kind: 'session',
@@ -131,7 +133,7 @@ export function stsActions(tokens: TokenService): ActionTable {
         if (requested > max) {
           throw new ValidationError(`The requested DurationSeconds exceeds the ${chained ? '1 hour session limit for roles assumed by role chaining' : 'MaxSessionDuration set for this role'}.`);
         }
-        const mfa = (await checkMfa(op, input)) ?? caller.session?.mfaAuthenticatedAt;
+        const mfa = (await checkMfa(op, input, 'AssumeRole')) ?? caller.session?.mfaAuthenticatedAt;
         const values: Record<string, ContextValue> = { ...requestContextValues(caller, op.facts), 'sts:RoleSessionName': sessionName, 'aws:MultiFactorAuthPresent': String(mfa !== undefined) };
         const externalId = optStr(input, 'ExternalId');
         if (externalId !== undefined) values['sts:ExternalId'] = externalId;

@@ -3,17 +3,25 @@
  * - SECURITY.md H5: showing the form writes nothing to the session store (its CSRF token is a
  *   signed double-submit cookie, web/login-csrf.ts); a missing, forged, expired or mismatched
  *   token is 403 and signs no one in.
+ * - SECURITY.md H2: the MFA sign-in shares the device's budget of codes with STS: once 5 wrong
+ *   codes were tried (here 3 through GetSessionToken, 2 at the console), the right password with
+ *   the right code is refused with the same generic message, and the attempts are logged
+ *   without the code.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateLoginProfileCommand, CreateUserCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateLoginProfileCommand, CreateUserCommand, CreateVirtualMFADeviceCommand, EnableMFADeviceCommand } from '@aws-sdk/client-iam';
+import { GetSessionTokenCommand } from '@aws-sdk/client-sts';
+import { captureLogger } from '../support/app.js';
+import { stepOf, totp } from '../sts/helpers.js';
 import supertest from 'supertest';
 import type Database from 'better-sqlite3';
 import { rawDatabase } from '../support/sqlite.js';
-import { csrfIn, setup, signIn, type ConsoleEnv } from './helpers.js';
+import { csrfIn, setup, signIn, text, type ConsoleEnv } from './helpers.js';
 
+const GENERIC = /Your sign-in details are not correct, or you need to enter your MFA code/;
 const PASSWORD = `Pw-${randomBytes(12).toString('base64url')}-7x`;
 const CSRF_COOKIE = 'gatehouse-console-csrf';
 
@@ -99,5 +107,64 @@ describe('console sign-in form: no session before sign-in (SECURITY H5)', () => 
     assert.equal(r.status, 403);
     // A fresh form works again.
     assert.equal((await signIn(supertest.agent(env.gh.url), { account: env.gh.accountId, username: 'hana', password: PASSWORD })).status, 303);
+  });
+});
+
+describe('console MFA sign-in within the device’s budget (SECURITY H2)', () => {
+  let env: ConsoleEnv;
+  const log = captureLogger();
+  let serial: string;
+  let seed: string;
+  let key: { accessKeyId: string; secretAccessKey: string };
+
+  before(async () => {
+    env = await setup({ logger: log.logger });
+    await createUser(env, 'mina');
+    const iam = env.sdk().iam();
+    const device = (await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'mina-phone' }))).VirtualMFADevice!;
+    serial = device.SerialNumber!;
+    seed = Buffer.from(device.Base32StringSeed!).toString('ascii');
+    const step = stepOf(env.clock.now());
+    await iam.send(new EnableMFADeviceCommand({ UserName: 'mina', SerialNumber: serial, AuthenticationCode1: totp(seed, step - 1), AuthenticationCode2: totp(seed, step) }));
+    const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'mina' }))).AccessKey!;
+    key = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
+    env.clock.advance(30_000);
+  });
+  after(() => env?.close());
+
+  const wrong = () => {
+    const valid = new Set([-1, 0, 1].map((d) => totp(seed, stepOf(env.clock.now()) + d)));
+    let c = '000000';
+    while (valid.has(c)) c = String(Number(c) + 1).padStart(6, '0');
+    return c;
+  };
+  const signInWith = (mfaCode: string) => signIn(supertest.agent(env.gh.url), { account: env.gh.accountId, username: 'mina', password: PASSWORD, mfaCode });
+
+  it('3 wrong codes through STS and 2 at the console: then the right code is refused at the console and by STS', async () => {
+    const sts = env.sdk().sts(key);
+    for (let i = 0; i < 3; i++) await assert.rejects(sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: wrong() })), { name: 'AccessDenied' });
+    for (let i = 0; i < 2; i++) {
+      const r = await signInWith(wrong());
+      assert.equal(r.status, 401);
+      assert.match(text(r.text), GENERIC);
+    }
+    const right = totp(seed, stepOf(env.clock.now()));
+    const refused = await signInWith(right);
+    assert.equal(refused.status, 401, 'the right code is refused while the limit holds');
+    assert.match(text(refused.text), GENERIC);
+    await assert.rejects(sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: right })), { name: 'AccessDenied' });
+    const attempts = log.lines.filter((l) => l.includes('"mfa.attempt"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(attempts.map((a) => `${String(a.via)} ${String(a.outcome)}`), [
+      ...Array(3).fill('sts:GetSessionToken wrong'), ...Array(2).fill('console:signin wrong'), 'console:signin limited', 'sts:GetSessionToken limited',
+    ]);
+    for (const a of attempts) assert.equal(a.serial, serial);
+    assert.ok(attempts.every((a) => typeof a.requestId === 'string' && a.requestId !== ''));
+    assert.ok(!log.lines.some((l) => l.includes('"mfa.attempt"') && l.includes(right)), 'never the code');
+  });
+
+  it('after the window the right code signs in', async () => {
+    env.clock.advance(15 * 60_000);
+    const r = await signInWith(totp(seed, stepOf(env.clock.now())));
+    assert.equal(r.status, 303);
   });
 });

@@ -11,6 +11,7 @@ import QRCode from 'qrcode';
 import { DeleteConflict, EntityAlreadyExists, InvalidAuthenticationCode, NoSuchEntity } from '../../shared/errors.js';
 import type { MfaDeviceRecord } from '../../store/types.js';
 import { mfaArn, rootArn } from '../arns.js';
+import { checkMfaCode } from '../mfa-attempts.js';
 import { codeAt, matchStep, newSeed, timeStep } from '../totp.js';
 import { creating, findUser, optStr, pageOutput, pageRequest, str } from './common.js';
 import { userShape } from './shapes.js';
@@ -36,12 +37,15 @@ async function acceptConsecutiveCodes(op: Operation, device: MfaDeviceRecord, in
   }
 }
 
-/** Verifies one MFA code for a user's device and records it; false when wrong or reused. */
-export async function verifyMfaCode(op: Operation, serial: string, code: string): Promise<boolean> {
+/**
+ * Verifies one MFA code for a user's enabled device within the device's attempt budget
+ * (iam/mfa-attempts.ts) and records it; false when wrong, reused or over the limit.
+ */
+export async function verifyMfaCode(op: Operation, serial: string, code: string, via: string): Promise<boolean> {
   const device = await op.deps.store.mfaDevices.get(serial);
   if (!device || device.accountId !== op.caller.accountId || device.enabledAt === null) return false;
-  const step = matchStep(op.deps.keyring.decrypt(device.seedCiphertext, device.serial), code, op.facts.now);
-  return step !== undefined && (await op.deps.store.mfaDevices.acceptTimeStep(serial, step));
+  const attempt = { device, code, now: op.facts.now, principal: op.caller.arn, requestId: op.facts.requestId, via };
+  return (await checkMfaCode(op.deps, attempt)) === 'ok';
 }
 
 const deviceResource = (i: Input, op: Operation) => userResource(op, str(i, 'UserName'));
