@@ -11,18 +11,43 @@
  * - when the filter already asks for the chain (Active Directory,
  *   `(member:1.2.840.113556.1.4.1941:={{dn}})`) or does not use `{{dn}}` (posixGroup
  *   `(memberUid={{username}})`), no extra searches are made;
+ * - with `tokenGroups` (Active Directory), the user's computed `tokenGroups` attribute (every
+ *   security group, nested ones and the primary group included) is read with one base search,
+ *   and its SIDs are turned into group DNs under `groupSearchBase` by objectSid, at most
+ *   `SIDS_PER_FILTER` a search; `memberOf` is merged in (it also lists distribution groups);
  * - the result is normalised DNs (see dn.ts), direct groups first, without duplicates.
  */
 import type { Logger } from '../shared/logger.js';
 import { normalizeDn } from './dn.js';
+import { sidFilterValue } from './binary.js';
 import { isInChainFilter, renderFilter } from './filter.js';
 import { attributeValues, type LdapEntry } from './options.js';
 
 export const MAX_NESTING_DEPTH = 8;
 export const GROUPS_PER_FILTER = 50;
+export const SIDS_PER_FILTER = 250;
 
 /** The one operation nesting needs: a subtree search returning entries with their DNs. */
 export type GroupSearch = (base: string, filter: string, attributes: string[]) => Promise<LdapEntry[]>;
+/** A search of one entry (scope base). */
+export type EntrySearch = (dn: string, attributes: string[]) => Promise<LdapEntry | undefined>;
+
+/**
+ * The user's groups from `tokenGroups`: one base search of the user's entry (`readEntry`, always
+ * live), then the groups by objectSid under `groupSearchBase` (`search`, which may be cached:
+ * which group has a SID depends on the group tree only). Normalised, `memberOf` first.
+ */
+export async function tokenGroups(user: LdapEntry, groupSearchBase: string, readEntry: EntrySearch, search: GroupSearch): Promise<string[]> {
+  const entry = await readEntry(user.dn, ['tokenGroups']);
+  const sids = (entry ? attributeValues(entry, 'tokenGroups') : []).map(sidFilterValue).filter((v): v is string => v !== undefined);
+  const found: string[] = [...attributeValues(user, 'memberOf')];
+  for (let i = 0; i < sids.length; i += SIDS_PER_FILTER) {
+    const parts = sids.slice(i, i + SIDS_PER_FILTER).map((v) => `(objectSid=${v})`);
+    const filter = `(&(objectClass=group)${parts.length === 1 ? parts[0] : `(|${parts.join('')})`})`;
+    for (const group of await search(groupSearchBase, filter, ['cn'])) found.push(group.dn);
+  }
+  return [...new Set(found.map(normalizeDn))];
+}
 
 export interface GroupSettings {
   groupSearchBase: string;

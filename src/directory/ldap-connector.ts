@@ -34,14 +34,13 @@ import type { Logger } from '../shared/logger.js';
 import { classifyUserBindError } from './bind-errors.js';
 import { checkCredentials } from './credentials.js';
 import { withDeadline } from './deadline.js';
-import { directGroups, resolveGroups, type GroupSearch } from './groups.js';
+import { directGroups, resolveGroups, tokenGroups, type GroupSearch } from './groups.js';
 import { ldapjs } from './ldapjs.js';
-import { attributeValues, ldapAuthOptions, tlsOptionsFor, type DirectorySettings, type LdapEntry } from './options.js';
+import { attributeValues, ldapAuthOptions, loginAttributeOf, stableIdOf, tlsOptionsFor, type DirectorySettings, type LdapEntry } from './options.js';
 import { IdlePool, type Pooled } from './pool.js';
 import { DirectoryFault, LdapSession, type AuthOutcome } from './session.js';
 import { ServiceSession } from './service-session.js';
 import { TtlCache } from './ttl-cache.js';
-import { usernameAttribute } from './filter.js';
 import { DirectoryUnavailable, type DirectoryConnector, type LoginResult, type RefusalReason } from './types.js';
 
 /** No kept connection outlives this, so a changed service password or ACL applies within it. */
@@ -158,19 +157,20 @@ export class LdapConnector implements DirectoryConnector {
         return this.refuse(refusal.reason, username, refusal.adCode);
       }
       case 'ok': {
-        const groups = await resolveGroups(directGroups(outcome.user, outcome.groupEntries), this.settings, this.parentSearch((b, f, a) => session.search(b, f, a)), this.logger);
+        const groups = await this.groupsOf(outcome.user, outcome.groupEntries, session);
         const entry = outcome.user;
-        const loginAttribute = usernameAttribute(this.settings.searchFilter) ?? 'uid';
         const displayName = attributeValues(entry, 'displayName')[0] ?? attributeValues(entry, 'cn')[0];
         const email = attributeValues(entry, 'mail')[0];
+        const stableId = stableIdOf(entry);
         const user = {
-          username: attributeValues(entry, loginAttribute)[0] ?? username,
+          username: attributeValues(entry, loginAttributeOf(this.settings))[0] ?? username,
           dn: entry.dn,
+          ...(stableId === undefined ? {} : { stableId }),
           ...(displayName === undefined ? {} : { displayName }),
           ...(email === undefined ? {} : { email }),
           groups,
         };
-        this.logger.info({ event: 'directory.login', outcome: 'ok', username: shown(user.username), groups: groups.length }, 'directory login succeeded');
+        this.logger.info({ event: 'directory.login', outcome: 'ok', username: shown(user.username), stableId, groups: groups.length }, 'directory login succeeded');
         return { ok: true, user };
       }
     }
@@ -191,13 +191,23 @@ export class LdapConnector implements DirectoryConnector {
       await s.open();
       const found = await s.lookup(check.username);
       if (!found) return undefined;
-      return resolveGroups(directGroups(found.user, found.groupEntries), this.settings, this.parentSearch((b, f, a) => s.search(b, f, a)), this.logger);
+      return this.groupsOf(found.user, found.groupEntries, s);
     };
     try {
       return await this.withSession('directory group lookup', this.lookups, () => new ServiceSession(this.settings, this.tls), lookup);
     } catch (err) {
       throw new DirectoryUnavailable('directory group lookup failed', { cause: err });
     }
+  }
+
+  /**
+   * Every group of a found user, as normalised DNs: from `tokenGroups` (AD, when configured), or
+   * from memberOf and the group search with nested levels resolved (groups.ts).
+   */
+  private groupsOf(user: LdapEntry, groupEntries: LdapEntry[], on: { search(b: string, f: string, a: string[]): Promise<LdapEntry[]>; readEntry(dn: string, a: string[]): Promise<LdapEntry | undefined> }): Promise<string[]> {
+    const search = this.parentSearch((b, f, a) => on.search(b, f, a));
+    if (this.settings.tokenGroups) return tokenGroups(user, this.settings.groupSearchBase, (dn, a) => on.readEntry(dn, a), search);
+    return resolveGroups(directGroups(user, groupEntries), this.settings, search, this.logger);
   }
 
   /** The nested-group search on `search`'s connection, through the short-lived parent-group cache. */

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type { ConnectionOptions } from 'node:tls';
+import { decodeBinaryAttributes } from './binary.js';
 
 export type Callback = (err: Error | null) => void;
 
@@ -196,11 +197,15 @@ export const PAGED = Object.freeze({ pageSize: PAGE_SIZE, pagePause: false });
  * A search callback for a paged search, for servers without paging too: ldapjs turns a final
  * result without a paged-results control into an `error` unless someone listens for
  * `pageError`; with this listener such a result ends the search normally (every entry had
- * already arrived on one page).
+ * already arrived on one page). Each entry's binary AD attributes (objectGUID, objectSid,
+ * tokenGroups) are decoded to text before any other listener sees it (binary.ts).
  */
 export function pagedCallback<R extends { on(event: string, listener: (...args: unknown[]) => void): unknown }>(cb: (err: Error | null, res: R) => void): (err: Error | null, res: R) => void {
   return (err, res) => {
-    if (!err && res) res.on('pageError', () => {});
+    if (!err && res) {
+      res.on('pageError', () => {});
+      res.on('searchEntry', decodeBinaryAttributes);
+    }
     cb(err, res);
   };
 }

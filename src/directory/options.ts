@@ -10,7 +10,9 @@
  * - `cache` is off, `reconnect` is off: a connection that drops is never silently reopened (the
  *   connector keeps sessions between logins itself, and discards any that faulted; pool.ts);
  * - `timeout` and `connectTimeout` are `timeoutMs` (our own deadline sits above them anyway);
- * - TLS always verifies the certificate and host name; `tlsOptions.ca` names PEM files, read once.
+ * - TLS always verifies the certificate and host name (`tlsOptions.servername` when the
+ *   certificate names the DC but the URL has its IP); `tlsOptions.ca` names PEM files, read once;
+ * - the entry's stable id (objectGUID or entryUUID) is always asked for.
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -20,12 +22,16 @@ import type { DirectoryConfig } from '../config/directory.js';
 import { renderFilter, usernameAttribute } from './filter.js';
 
 /**
- * The connector's settings: the `directory:` block with a real URL, plus `starttls` (upgrade an
- * `ldap://` connection with StartTLS before any bind; passport-ldapauth's option name).
+ * The connector's settings: the `directory:` block (presets applied) with a real URL; the keys
+ * with defaults may be left out here (tests, the embedded directory).
  */
-export type DirectorySettings = Omit<DirectoryConfig, 'url' | 'poolSize' | 'poolIdleMs' | 'nestedGroupCacheMs'> & {
+export type DirectorySettings = Omit<DirectoryConfig, 'url' | 'kind' | 'starttls' | 'tokenGroups' | 'poolSize' | 'poolIdleMs' | 'nestedGroupCacheMs'> & {
   url: string;
+  kind?: DirectoryConfig['kind'];
+  /** Upgrade an `ldap://` connection with StartTLS before any bind (passport-ldapauth's option name). */
   starttls?: boolean;
+  /** Nested groups from the user's `tokenGroups` (AD) instead of `groupSearchFilter`. */
+  tokenGroups?: boolean;
   /** Default DIRECTORY_POOL_DEFAULTS (config/directory.ts). */
   poolSize?: number;
   poolIdleMs?: number;
@@ -33,7 +39,18 @@ export type DirectorySettings = Omit<DirectoryConfig, 'url' | 'poolSize' | 'pool
   nestedGroupCacheMs?: number;
 };
 
+/** The attribute whose value is the person's name in Gatehouse (see config `usernameAttribute`). */
+export function loginAttributeOf(settings: Pick<DirectorySettings, 'usernameAttribute' | 'searchFilter'>): string {
+  return settings.usernameAttribute ?? usernameAttribute(settings.searchFilter) ?? 'uid';
+}
+
 export const BASE_SEARCH_ATTRIBUTES = ['uid', 'sAMAccountName', 'cn', 'displayName', 'mail', 'memberOf'] as const;
+/**
+ * The stable identity of a person, next to the DN (which changes when they move OU): AD's
+ * `objectGUID` (binary, shown as a GUID string; see binary.ts) or OpenLDAP's `entryUUID`
+ * (operational: only sent when asked for).
+ */
+export const STABLE_ID_ATTRIBUTES = ['objectGUID', 'entryUUID'] as const;
 
 /** An entry as ldapauth-fork returns it: single values as strings, several as arrays. */
 export type LdapEntry = { dn: string } & Record<string, string | string[] | undefined>;
@@ -47,11 +64,21 @@ export function attributeValues(entry: LdapEntry, name: string): string[] {
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
 }
 
-export function searchAttributes(searchFilter: string): string[] {
-  const login = usernameAttribute(searchFilter);
-  const list: string[] = [...BASE_SEARCH_ATTRIBUTES];
-  if (login && !list.some((a) => a.toLowerCase() === login.toLowerCase())) list.push(login);
+export function searchAttributes(searchFilter: string, loginAttribute?: string): string[] {
+  const list: string[] = [...BASE_SEARCH_ATTRIBUTES, ...STABLE_ID_ATTRIBUTES];
+  for (const login of [usernameAttribute(searchFilter), loginAttribute]) {
+    if (login && !list.some((a) => a.toLowerCase() === login.toLowerCase())) list.push(login);
+  }
   return list;
+}
+
+/** The stable id in an entry (objectGUID, else entryUUID), if the directory sent one. */
+export function stableIdOf(entry: LdapEntry): string | undefined {
+  for (const name of STABLE_ID_ATTRIBUTES) {
+    const value = attributeValues(entry, name)[0];
+    if (value) return value;
+  }
+  return undefined;
 }
 
 /** Verified TLS for ldaps:// and StartTLS; throws naming the key when a CA file is unreadable. */
@@ -64,18 +91,19 @@ export function tlsOptionsFor(settings: DirectorySettings): ConnectionOptions {
       throw new Error(`directory.tlsOptions.ca[${i}]: cannot read ${path}`, { cause: err });
     }
   });
+  const servername = settings.tlsOptions?.servername ?? (isIP(host) ? undefined : host);
   return {
     rejectUnauthorized: true,
     minVersion: 'TLSv1.2',
     host,
-    ...(isIP(host) ? {} : { servername: host }),
+    ...(servername === undefined ? {} : { servername }),
     ...(ca ? { ca } : {}),
   };
 }
 
 /** Fresh ldapauth-fork options for one login (it mutates what it is given). */
 export function ldapAuthOptions(settings: DirectorySettings, tlsOptions: ConnectionOptions): LdapAuthOptions {
-  const loginAttribute = usernameAttribute(settings.searchFilter) ?? 'uid';
+  const loginAttribute = loginAttributeOf(settings);
   const template = settings.groupSearchFilter;
   return {
     url: settings.url,
@@ -84,10 +112,14 @@ export function ldapAuthOptions(settings: DirectorySettings, tlsOptions: Connect
     searchBase: settings.searchBase,
     searchFilter: settings.searchFilter,
     searchScope: 'sub',
-    searchAttributes: searchAttributes(settings.searchFilter),
-    groupSearchBase: settings.groupSearchBase,
-    groupSearchFilter: (user: LdapEntry) =>
-      renderFilter(template, { dn: user.dn, username: attributeValues(user, loginAttribute)[0] ?? '' }),
+    searchAttributes: searchAttributes(settings.searchFilter, settings.usernameAttribute),
+    // With tokenGroups the connector reads the groups itself (groups.ts); no group search here.
+    ...(settings.tokenGroups
+      ? {}
+      : {
+          groupSearchBase: settings.groupSearchBase,
+          groupSearchFilter: (user: LdapEntry) => renderFilter(template, { dn: user.dn, username: attributeValues(user, loginAttribute)[0] ?? '' }),
+        }),
     groupSearchScope: 'sub',
     groupSearchAttributes: ['cn'],
     tlsOptions,

@@ -18,9 +18,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { renderFilter } from './filter.js';
 import { FaultLatch } from './fault-latch.js';
 import { holdProcess, ldapjs, PAGED, pagedCallback, searchBaseDn, type LdapClient } from './ldapjs.js';
-import { attributeValues, searchAttributes, type DirectorySettings, type LdapEntry } from './options.js';
+import { attributeValues, loginAttributeOf, searchAttributes, type DirectorySettings, type LdapEntry } from './options.js';
 import { DirectoryFault } from './fault.js';
-import { usernameAttribute } from './filter.js';
 import { wireFilter } from './wire-filter.js';
 
 interface SearchEntry {
@@ -70,20 +69,20 @@ export class ServiceSession {
   /** The user's entry and direct groups (group search), or undefined for zero or several matches. */
   async lookup(username: string): Promise<{ user: LdapEntry; groupEntries: LdapEntry[] } | undefined> {
     const s = this.settings;
-    const found = await this.search(s.searchBase, renderFilter(s.searchFilter, { username }), [...searchAttributes(s.searchFilter), 'dn'], 'user search');
+    const found = await this.search(s.searchBase, renderFilter(s.searchFilter, { username }), [...searchAttributes(s.searchFilter, s.usernameAttribute), 'dn'], 'user search');
     if (found.length !== 1) return undefined;
     const user = found[0]!;
-    if (!s.groupSearchBase || !s.groupSearchFilter) return { user, groupEntries: [] };
-    const loginAttribute = usernameAttribute(s.searchFilter) ?? 'uid';
+    if (s.tokenGroups || !s.groupSearchBase || !s.groupSearchFilter) return { user, groupEntries: [] };
+    const loginAttribute = loginAttributeOf(s);
     const filter = renderFilter(s.groupSearchFilter, { dn: user.dn, username: attributeValues(user, loginAttribute)[0] ?? '' });
     return { user, groupEntries: await this.search(s.groupSearchBase, filter, ['cn'], 'group search') };
   }
 
   /** A subtree search on the bound connection; entries shaped as ldapauth-fork shapes them. */
-  search(base: string, filter: string, attributes: string[], step = 'group search'): Promise<LdapEntry[]> {
+  search(base: string, filter: string, attributes: string[], step = 'group search', scope: 'sub' | 'base' = 'sub'): Promise<LdapEntry[]> {
     const work = new Promise<LdapEntry[]>((resolve, reject) => {
       const fail = (err: unknown) => reject(new DirectoryFault(step, err));
-      this.client.search(searchBaseDn(base), { filter: wireFilter(filter), scope: 'sub', attributes: [...attributes], paged: PAGED }, pagedCallback((err: Error | null, res: SearchResult) => {
+      this.client.search(searchBaseDn(base), { filter: wireFilter(filter), scope, attributes: [...attributes], paged: PAGED }, pagedCallback((err: Error | null, res: SearchResult) => {
         if (err) return fail(err);
         const items: LdapEntry[] = [];
         res.on('searchEntry', (entry) => {
@@ -97,6 +96,11 @@ export class ServiceSession {
       }));
     });
     return this.latch.guard(work);
+  }
+
+  /** One entry's attributes (a base search), e.g. `tokenGroups`. */
+  async readEntry(dn: string, attributes: string[]): Promise<LdapEntry | undefined> {
+    return (await this.search(dn, '(objectClass=*)', attributes, 'entry read', 'base'))[0];
   }
 
   /** True when the session can serve another lookup: bound, connected, no fault. */

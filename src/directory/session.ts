@@ -114,14 +114,19 @@ export class LdapSession {
     return this.latch.guard(work);
   }
 
-  /** A search on the (already bound) service connection. */
-  search(base: string, filter: string, attributes: string[]): Promise<LdapEntry[]> {
+  /** A search on the (already bound) service connection; subtree unless `scope` says `base`. */
+  search(base: string, filter: string, attributes: string[], scope: 'sub' | 'base' = 'sub'): Promise<LdapEntry[]> {
     const work = new Promise<LdapEntry[]>((resolve, reject) => {
-      this.internals._search(base, { filter, scope: 'sub', attributes: [...attributes] }, (err, items) =>
+      this.internals._search(base, { filter, scope, attributes: [...attributes] }, (err, items) =>
         err ? reject(new DirectoryFault('group search', err)) : resolve(items ?? []),
       );
     });
     return this.latch.guard(work);
+  }
+
+  /** One entry's attributes (a base search on the service connection), e.g. `tokenGroups`. */
+  async readEntry(dn: string, attributes: string[]): Promise<LdapEntry | undefined> {
+    return (await this.search(dn, '(objectClass=*)', attributes, 'base'))[0];
   }
 
   /**

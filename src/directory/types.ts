@@ -9,8 +9,14 @@ import { ServiceUnavailable } from '../shared/errors.js';
 export interface DirectoryUser {
   /** The login name as the directory spells it (e.g. the entry's `uid` or `sAMAccountName`). */
   username: string;
-  /** The user's DN, as the directory returned it. */
+  /** The user's DN, as the directory returned it. It changes when the person moves OU. */
   dn: string;
+  /**
+   * The person's stable identity, which survives a move or rename: Active Directory's
+   * `objectGUID` (as a GUID string) or OpenLDAP's `entryUUID`; absent when the directory sends
+   * neither (the embedded demo).
+   */
+  stableId?: string;
   displayName?: string;
   email?: string;
   /** Every group the user is in, nested groups included, as normalised DNs (see `normalizeDn`). */

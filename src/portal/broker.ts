@@ -64,7 +64,7 @@ export class Broker {
     params.set('DurationSeconds', String(set.sessionHours * 3600));
     const { output } = await execute(this.deps.tables, 'sts', params, op);
     const c = (output as { Credentials: MintedCredentials }).Credentials;
-    this.deps.logger.info({ event: 'portal.credentials', permissionSet: set.name, principal: name, dn: user.dn, accessKeyId: c.AccessKeyId, expires: c.Expiration }, 'credentials issued');
+    this.deps.logger.info({ event: 'portal.credentials', permissionSet: set.name, principal: name, dn: user.dn, stableId: user.stableId, accessKeyId: c.AccessKeyId, expires: c.Expiration }, 'credentials issued');
     return c;
   }
 

@@ -152,7 +152,7 @@ export function portalRoutes(deps: PortalDeps): Router {
     const now = deps.clock.now();
     req.session.portal = { user: result.user, loginAt: now, seenAt: now } satisfies PortalSession;
     await save(req); // before the redirect: a store that cannot keep the session is a 503
-    deps.logger.info({ event: 'portal.login', dn: result.user.dn }, 'portal sign-in');
+    deps.logger.info({ event: 'portal.login', dn: result.user.dn, stableId: result.user.stableId }, 'portal sign-in');
     res.redirect(303, returnPath(req.body.next) ?? (set ? `/portal/?set=${encodeURIComponent(set)}` : '/portal/'));
   });
   router.post('/portal/logout', csrfSynchronisedProtection, (req, res, next) => req.session.destroy((err) => (err ? next(err) : res.redirect(303, '/portal/'))));

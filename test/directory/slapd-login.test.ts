@@ -39,11 +39,14 @@ describe('LdapConnector on slapd', { skip }, () => {
 
   it('signs alice in with her direct and nested groups (developers → engineering → staff)', async () => {
     const result = await connector.login('alice', pw.alice!);
+    assert.ok(result.ok);
+    assert.match(result.user.stableId ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'entryUUID as the stable id');
     assert.deepEqual(result, {
       ok: true,
       user: {
         username: 'alice',
         dn: 'uid=alice,ou=people,dc=example,dc=com',
+        stableId: result.user.stableId,
         displayName: 'Alice Liddell',
         email: 'alice@example.com',
         groups: [G('developers'), G('engineering'), G('staff')],

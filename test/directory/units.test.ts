@@ -174,7 +174,7 @@ describe('options from the directory: block', () => {
   };
   it('Active Directory: sAMAccountName login, in-chain nested groups, explicit attributes, no cache', () => {
     const o = ldapAuthOptions(base, tlsOptionsFor(base)) as unknown as Record<string, unknown>;
-    assert.deepEqual(o.searchAttributes, ['uid', 'sAMAccountName', 'cn', 'displayName', 'mail', 'memberOf']);
+    assert.deepEqual(o.searchAttributes, ['uid', 'sAMAccountName', 'cn', 'displayName', 'mail', 'memberOf', 'objectGUID', 'entryUUID']);
     assert.ok(!(o.searchAttributes as string[]).some((a) => /password/i.test(a)));
     assert.equal(o.cache, false);
     assert.equal(o.reconnect, false);
@@ -193,6 +193,18 @@ describe('options from the directory: block', () => {
     assert.equal(tls.rejectUnauthorized, true);
     assert.equal(tls.servername, 'dc1.corp.example.com');
     assert.throws(() => tlsOptionsFor({ ...base, tlsOptions: { ca: ['/nonexistent/ca.pem'] } }), /directory\.tlsOptions\.ca\[0\]/);
+  });
+  it('tlsOptions.servername: the name a DC reached by IP must carry', () => {
+    const byIp = { ...base, url: 'ldaps://10.0.0.5:636' };
+    assert.equal(tlsOptionsFor(byIp).servername, undefined);
+    assert.equal(tlsOptionsFor({ ...byIp, tlsOptions: { servername: 'dc1.corp.example.com' } }).servername, 'dc1.corp.example.com');
+    assert.equal(tlsOptionsFor({ ...byIp, tlsOptions: { servername: 'dc1.corp.example.com' } }).host, '10.0.0.5');
+  });
+  it('tokenGroups: no group search left to ldapauth-fork; the login attribute is asked for', () => {
+    const o = ldapAuthOptions({ ...base, tokenGroups: true, usernameAttribute: 'sAMAccountName' }, tlsOptionsFor(base)) as unknown as Record<string, unknown>;
+    assert.equal(o.groupSearchFilter, undefined);
+    assert.equal(o.groupSearchBase, undefined);
+    assert.deepEqual(searchAttributes('(userPrincipalName={{username}})', 'sAMAccountName').filter((a) => /samaccountname|userprincipalname/i.test(a)), ['sAMAccountName', 'userPrincipalName']);
   });
 });
 
