@@ -122,8 +122,8 @@ function readJson(dir, name) {
 const grantFile = (/** @type {string} */ base) => `grant-${key(base)}.json`;
 const cacheFile = (/** @type {string} */ base, /** @type {string} */ set) => `credentials-${key(base)}-${key(set)}.json`;
 
-/** Removes the stored grant (optionally) and every cached credential for the portal. */
-function forget(/** @type {string} */ dir, /** @type {string} */ base, grantToo = true) {
+/** Removes the stored grant and every cached credential for the portal. */
+function forget(/** @type {string} */ dir, /** @type {string} */ base) {
   let names = [];
   try {
     names = readdirSync(dir);
@@ -131,7 +131,7 @@ function forget(/** @type {string} */ dir, /** @type {string} */ base, grantToo 
     return;
   }
   for (const name of names) {
-    if (name.startsWith(`credentials-${key(base)}-`) || (grantToo && name === grantFile(base))) rmSync(join(dir, name), { force: true });
+    if (name.startsWith(`credentials-${key(base)}-`) || name === grantFile(base)) rmSync(join(dir, name), { force: true });
   }
 }
 
@@ -295,8 +295,12 @@ async function credentialsWithGrant(base, portalArg, set, io) {
     // Reuse only what the grant still entitles to: the portal re-reads the groups, mints nothing.
     const check = await postJson(api, { permissionSet: set, check: true }, stored.grant);
     if (check.status === 204) return cached.credentials;
-    forget(dir, base, check.status === 401);
-    if (check.status === 401) throw signIn;
+    if (check.status === 401) {
+      forget(dir, base);
+      throw signIn;
+    }
+    // Not entitled any more (403), or the portal cannot tell: this set's cache is not used again.
+    rmSync(join(dir, cacheFile(base, set)), { force: true });
     throw new CliError(refusal(check.status, check.body));
   }
   const r = await postJson(api, { permissionSet: set }, stored.grant);
