@@ -7,14 +7,17 @@
  * - POST takes account, username, password and, when the user has an MFA device, its
  *   code (signin-check.ts). It needs the form's token and its cookie (403 otherwise).
  * - Every refusal is 401 with one generic message. Failed sign-ins are rate-limited per
- *   account + user and per client IP: past the limit, 429 with Retry-After. A successful
- *   sign-in clears the user's count (not the IP's).
+ *   account + user and client IP (blocking that pair), per account + user from all IPs (a
+ *   ceiling past which attempts are slowed, never locked: nobody can lock a named person out),
+ *   and per client IP: 429 with Retry-After, and no RateLimit headers (they would count the
+ *   tries left). A successful sign-in clears the user's count from that IP.
  * - Success: a new session id (the pre-login session is destroyed), a 12-hour console
  *   session for the user, PasswordLastUsed recorded, the account remembered, 303 → /console/.
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { accountLimits } from '../web/account-limits.js';
 import type { IamDeps } from '../iam/actions/types.js';
 import { userArn } from '../iam/arns.js';
 import { loginCsrf, type LoginCsrf } from '../web/login-csrf.js';
@@ -33,8 +36,11 @@ export interface SigninDeps {
   iam: IamDeps;
   /** publicUrl is https: the account cookie is Secure. */
   secure: boolean;
-  /** Failed sign-ins allowed per window. Defaults: 5 per account + user, 20 per client IP, 15 minutes. */
-  limits?: { perUser?: number; perIp?: number; windowMs?: number };
+  /**
+   * Failed sign-ins allowed per window. Defaults: 5 per account + user and client IP (then 429),
+   * 20 per account + user from all IPs (then one attempt per 30 s), 20 per client IP; 15 minutes.
+   */
+  limits?: { perUser?: number; accountCeiling?: number; slowDownMs?: number; perIp?: number; windowMs?: number };
   /** Shared rate-limit counters (Redis), when sessions are in Redis; in memory otherwise. */
   limitStores?: RateLimitStoreFactory;
 }
@@ -68,32 +74,46 @@ function pageWith(csrf: LoginCsrf): Page {
 
 interface Limiters {
   handlers: RequestHandler[];
-  /** Forgets the user's failures (after a successful sign-in). */
+  /** Forgets the user's failures from this client IP (after a successful sign-in). */
   reset(req: Request): Promise<void>;
 }
 
+/**
+ * Failed sign-ins (SECURITY H9, web/account-limits.ts): per account + user and client IP, 5 per
+ * 15 minutes, then 429 for that pair; per account + user from all IPs, past 20 the attempts are
+ * slowed to one per 30 seconds (429 for the rest), never locked; per client IP, 20 failures.
+ */
 function limiters(deps: SigninDeps, page: Page): Limiters {
   const windowMs = deps.limits?.windowMs ?? 15 * 60_000;
-  const common = {
-    windowMs,
-    standardHeaders: 'draft-8' as const,
-    legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    handler: (req: Request, res: Response) =>
-      page(res, { account: form(req, 'account'), username: form(req, 'username'), error: `Too many failed sign-ins. ${tryAgainIn(req, res, windowMs)}` }, 429),
-  };
+  const onLimit = (req: Request, res: Response) =>
+    page(res, { account: form(req, 'account'), username: form(req, 'username'), error: `Too many failed sign-ins. ${tryAgainIn(req, res, windowMs)}` }, 429);
   // The account is resolved, so its id and its alias share one counter.
   const userKey = async (req: Request) => {
     const account = await findAccount(deps.iam.store, form(req, 'account'));
     return `${account?.id ?? form(req, 'account').toLowerCase()}|${form(req, 'username').toLowerCase()}`;
   };
-  const store = (prefix: string) => {
-    const s = deps.limitStores?.(prefix);
-    return s ? { store: s } : {};
-  };
-  const perUser = rateLimit({ ...common, ...store('console-user'), identifier: 'signin-user', limit: deps.limits?.perUser ?? 5, keyGenerator: userKey });
-  const perIp = rateLimit({ ...common, ...store('console-ip'), identifier: 'signin-ip', limit: deps.limits?.perIp ?? 20 });
-  return { handlers: [perIp, perUser], reset: async (req) => perUser.resetKey(await userKey(req)) };
+  const failed = (res: Response) => res.statusCode === 401;
+  const perUser = accountLimits(
+    {
+      windowMs,
+      perAccountAndIp: deps.limits?.perUser ?? 5,
+      accountCeiling: deps.limits?.accountCeiling ?? 20,
+      slowDownMs: deps.limits?.slowDownMs ?? 30_000,
+    },
+    { prefix: 'console', account: userKey, failed, onLimit, ...(deps.limitStores && { stores: deps.limitStores }) },
+  );
+  const ipStore = deps.limitStores?.('console-ip');
+  const perIp = rateLimit({
+    windowMs,
+    standardHeaders: false,
+    legacyHeaders: false,
+    skipSuccessfulRequests: true, // every refusal counts, 429s included
+    ...(ipStore && { store: ipStore }),
+    limit: deps.limits?.perIp ?? 20,
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? '0.0.0.0'),
+    handler: onLimit,
+  });
+  return { handlers: [perIp, ...perUser.handlers], reset: perUser.reset };
 }
 
 const regenerate = (req: Request) => new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));

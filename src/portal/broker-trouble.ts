@@ -6,7 +6,8 @@
  * - `denied`: its policies deny the set's sts:GetFederationToken / sts:AssumeRole.
  * The answer is a 503 page (views/portal/broker-unavailable.ejs): nothing was issued, it is
  * not the person's fault, and what an administrator can do. Any other failure (the store or
- * STS failing) is rethrown to the generic error handler unchanged.
+ * STS failing) is rethrown to the generic error handler unchanged. JSON answers (the CLI
+ * helper prints their message) get the same explanation in one sentence (`brokerTroubleMessage`).
  */
 import type { Request, Response } from 'express';
 import { ServiceError } from '../shared/errors.js';
@@ -28,6 +29,14 @@ export async function mintOrExplain<T>(deps: { broker: Broker; logger: Logger },
     res.status(503).render('portal/broker-unavailable', { problem, broker: deps.broker.name, set: set.name, requestId });
     return undefined;
   }
+}
+
+/** For JSON answers: the broker's problem in words, or undefined when the failure is something else. */
+export async function brokerTroubleMessage(broker: Broker, err: unknown, set: string): Promise<string | undefined> {
+  const problem = await brokerProblem(broker, err);
+  if (!problem) return undefined;
+  const what = problem === 'missing' ? 'does not exist' : problem === 'no-policy' ? 'has no policy left, so it can issue nothing' : `is not allowed to issue ${set}`;
+  return `Gatehouse cannot issue credentials right now: the portal's broker user ${broker.name} (federation.broker) ${what}. Nothing was issued; tell your Gatehouse administrator.`;
 }
 
 async function brokerProblem(broker: Broker, err: unknown): Promise<BrokerProblem | undefined> {

@@ -40,7 +40,8 @@ import { deviceRoutes, grantsOf, returnPath } from './device.js';
 import { CliSignin, subjectOf, type CliStore } from './grants.js';
 import { oauthRoutes } from './oauth.js';
 import { credentialsPage } from './credentials-page.js';
-import { mintOrExplain } from './broker-trouble.js';
+import { brokerTroubleMessage, mintOrExplain } from './broker-trouble.js';
+import { tryAgainIn } from '../web/retry-after.js';
 
 export interface PortalDeps {
   directory: DirectoryConnector;
@@ -247,6 +248,8 @@ async function apiCredentials(deps: PortalDeps, req: Request, res: Response): Pr
     const c = await deps.broker.credentials(set, result.user, req.ip ?? '0.0.0.0');
     res.json({ Version: 1, AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: new Date(c.Expiration).toISOString() });
   } catch (err) {
+    const trouble = await brokerTroubleMessage(deps.broker, err, set.name);
+    if (trouble) return void res.status(503).json({ code: 'ServiceUnavailable', message: trouble });
     const e = err instanceof ServiceError ? err : undefined;
     res.status(e?.status ?? 500).json({ code: e?.code ?? 'InternalError', message: e?.expose ? e.message : 'Could not issue credentials.' });
   }

@@ -7,10 +7,15 @@
  *   codes were tried (here 3 through GetSessionToken, 2 at the console), the right password with
  *   the right code is refused with the same generic message, and the attempts are logged
  *   without the code.
+ * - SECURITY.md H9: no RateLimit headers; 5 failures per (account + user, client IP) block that
+ *   pair only (the person signs in from elsewhere); past 20 failures from all IPs the account
+ *   is slowed to one attempt per 30 s (429 with a short Retry-After), never locked.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../support/files.js';
 import { after, before, describe, it } from 'node:test';
 import { CreateAccessKeyCommand, CreateLoginProfileCommand, CreateUserCommand, CreateVirtualMFADeviceCommand, EnableMFADeviceCommand } from '@aws-sdk/client-iam';
 import { GetSessionTokenCommand } from '@aws-sdk/client-sts';
@@ -166,5 +171,58 @@ describe('console MFA sign-in within the device’s budget (SECURITY H2)', () =>
     env.clock.advance(15 * 60_000);
     const r = await signInWith(totp(seed, stepOf(env.clock.now())));
     assert.equal(r.status, 303);
+  });
+});
+
+describe('console sign-in limits (SECURITY H9)', () => {
+  let env: ConsoleEnv;
+  const dir = tempDir();
+  const from = (ip: string, username: string, password: string) => {
+    const agent = supertest.agent(env.gh.url);
+    return agent.get('/console/signin').then((form) =>
+      agent.post('/console/signin').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrfIn(form.text)!, account: env.gh.accountId, username, password, mfaCode: '' }),
+    );
+  };
+  const noCounters = (r: supertest.Response) => assert.deepEqual(Object.keys(r.headers).filter((h) => /ratelimit/i.test(h)), [], 'no header tells the tries left');
+
+  before(async () => {
+    const file = join(dir.dir, 'gatehouse.yaml');
+    writeFileSync(file, 'server:\n  trustProxy: "loopback"\n');
+    env = await setup({ env: { GATEHOUSE_CONFIG: file } });
+    await createUser(env, 'nora');
+    await createUser(env, 'otto');
+  });
+  after(async () => {
+    await env?.close();
+    dir.cleanup();
+  });
+
+  it('5 failures from one IP block that IP for the account (Retry-After); the person signs in from another; no counter headers', async () => {
+    for (let i = 0; i < 5; i++) {
+      const r = await from('198.51.100.7', 'nora', 'wrong');
+      assert.equal(r.status, 401);
+      noCounters(r);
+    }
+    const blocked = await from('198.51.100.7', 'NORA', PASSWORD);
+    assert.equal(blocked.status, 429, 'the right password from the blocked IP');
+    noCounters(blocked);
+    const wait = Number(blocked.headers['retry-after']);
+    assert.ok(wait > 30 && wait <= 900, `Retry-After ${wait}`);
+    const elsewhere = await from('203.0.113.9', 'nora', PASSWORD);
+    assert.equal(elsewhere.status, 303, 'not locked out everywhere');
+    noCounters(elsewhere);
+  });
+
+  it('past 20 failures from many IPs the account is slowed (one attempt per 30 s), not locked', async () => {
+    for (let i = 0; i < 20; i++) assert.equal((await from(`192.0.2.${i + 1}`, 'otto', 'wrong')).status, 401, `failure ${i + 1}`);
+    const first = await from('192.0.2.101', 'otto', 'wrong');
+    assert.equal(first.status, 401, 'one attempt goes through');
+    const slowed = await from('192.0.2.102', 'otto', PASSWORD);
+    assert.equal(slowed.status, 429);
+    noCounters(slowed);
+    const wait = Number(slowed.headers['retry-after']);
+    assert.ok(wait >= 1 && wait <= 30, `a short Retry-After: ${wait}`);
+    // Other accounts are not slowed.
+    assert.equal((await from('192.0.2.103', 'nora', PASSWORD)).status, 303);
   });
 });

@@ -4,14 +4,14 @@
  *   (SDK and /usr/bin/aws) and in the console, and nothing changes;
  * - when its policy denies a set, when it has no policy left, and when the user is gone, the
  *   portal home says so and "Open console" / "Command-line credentials" answer a 503 page that
- *   explains it (never the generic "internal error"), with nothing issued.
+ *   explains it (never the generic "internal error"), with nothing issued; the JSON API too.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DeleteUserCommand, DeleteUserPolicyCommand, GetUserCommand, GetUserPolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.js';
 import { mutate } from '../console/helpers.js';
-import { demoLogins, openConsole, postForm, signedIn, text } from './helpers.js';
+import { apiCredentials, demoLogins, openConsole, postForm, signedIn, text } from './helpers.js';
 
 const BROKER = 'gatehouse-broker';
 
@@ -84,6 +84,12 @@ describe('the broker: protected, and explained on the portal', () => {
     assert.match(text(home), /That user has no policy left/);
     refusedPage(await postForm(agent, '/portal/console', { permissionSet: 'Developer' }), /That user has no policy left/);
     refusedPage(await postForm(agent, '/portal/credentials', { permissionSet: 'Developer' }), /That user has no policy left/);
+    // The JSON API (what the CLI helper prints) says it in one sentence.
+    const api = await apiCredentials(gh.url, { username: 'grace', password: logins.get('grace')!, permissionSet: 'Developer' });
+    assert.equal(api.status, 503);
+    assert.equal(api.body.code, 'ServiceUnavailable');
+    assert.match(api.body.message, /the portal's broker user gatehouse-broker \(federation\.broker\) has no policy left, so it can issue nothing\. Nothing was issued/);
+    assert.equal(api.body.AccessKeyId, undefined);
   });
 
   it('a missing broker (gone from the store): the home page says so, and Open console explains it (503)', async () => {
