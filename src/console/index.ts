@@ -2,8 +2,9 @@
  * console: the server-rendered web console under /console/.
  *
  * Flow: routes.ts (body parsing, no-store) → signin.ts (IAM-user sign-in, before the gate)
- *   → session.ts (the gate: no session or past its expiry → 401 timeout page; the caller is
- *     re-resolved live on every request into `res.locals.op`) → CSRF on every POST
+ *   → session.ts (the gate: no session, past its expiry, or revoked (revoked.ts) → the 401 page
+ *     of timeout.ts, which links to the trusted Issuer in every case; a store fault is a 503; the
+ *     caller is re-resolved live on every request into `res.locals.op`) → CSRF on every POST
  *   → home.ts (identity, effective permissions, simulator) and the pages listed below.
  * Every IAM page runs its actions through invoke.ts, i.e. the query API's own decoding,
  * validation and authorisation, so the console can do exactly what the session's
