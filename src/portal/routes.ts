@@ -93,8 +93,10 @@ export function portalRoutes(deps: PortalDeps): Router {
   const signinPage: SigninPage = (req, res, locals) => res.render('portal/login', { next: returnPath(req.body?.next) ?? '', ...locals, csrfToken: signinCsrf.issue(res) });
   // One set of limits for the form and the API, so that neither adds to the other's budget.
   const limits = signinLimits(deps.config, (req: Request, res: Response) => {
-    if (req.path.startsWith('/portal/api/')) res.status(429).json({ code: 'Throttling', message: 'Too many sign-in attempts. Try again later.' });
-    else signinPage(req, res.status(429), { error: 'Too many sign-in attempts. Try again later.', username: '', set: '' });
+    // limits.ts has set Retry-After; the message says the same wait in words.
+    const message = `Too many sign-in attempts. ${tryAgainIn(req, res, 15 * 60_000)}`;
+    if (req.path.startsWith('/portal/api/')) res.status(429).json({ code: 'Throttling', message });
+    else signinPage(req, res.status(429), { error: message, username: '', set: '' });
   }, deps.limitStores);
   const cli = deps.cliStore && new CliSignin(deps.cliStore, deps.config.cliGrantHours);
   const cliDeps = { directory: deps.directory, sets: deps.sets, clock: deps.clock, logger: deps.logger, limitStores: deps.limitStores };
