@@ -4,7 +4,9 @@
  *   --insecure-http, before any network;
  * - the password path reads piped stdin only with --password-stdin: with no terminal and no
  *   --password-stdin it fails at once, the password unread and no sign-in attempted;
- * - usage errors exit 2; the in-repo `gatehouse --help` lists login and credentials.
+ * - usage errors exit 2; the in-repo `gatehouse --help` lists login and credentials;
+ * - `npm install -g` of the checkout gives a `gatehouse` whose login and credentials work from
+ *   any folder (they run the one-file helper: no build needed).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -14,7 +16,7 @@ import { captureLogger } from '../support/app.js';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.js';
 import { tempDir } from '../support/files.js';
 import { demoLogins } from '../portal/helpers.js';
-import { inClone } from './support.js';
+import { cleanEnv, inClone, loginApproved, ROOT, run } from './support.js';
 
 describe('gatehouse.mjs: portal addresses', () => {
   it('accepts the portal with or without /portal/, keeps a path prefix, refuses http:// beyond loopback', () => {
@@ -72,6 +74,24 @@ describe('gatehouse credentials and login as processes', () => {
     assert.equal(explicit.code, 0, explicit.stderr);
     assert.equal(JSON.parse(explicit.stdout).Version, 1);
     assert.ok(lines.slice(before).some((l) => /portal\.credentials/.test(l)), 'a sign-in that does reach the portal is logged (the check above can fail)');
+  });
+
+  it('npm install -g of the checkout: gatehouse login and credentials work from another folder', async () => {
+    const prefix = join(tmp.dir, 'npm-global');
+    const env = cleanEnv(join(tmp.dir, 'npm-home'), { npm_config_cache: join(tmp.dir, 'npm-cache'), npm_config_update_notifier: 'false' });
+    // --ignore-scripts: the test must not rebuild the shared checkout's dist/ (a user's install runs `prepare`).
+    const install = await run('npm', ['install', '-g', '--prefix', prefix, '--offline', '--ignore-scripts', '--no-audit', '--no-fund', ROOT], { cwd: tmp.dir, env, timeoutMs: 120_000 });
+    assert.equal(install.code, 0, install.stderr);
+    const bin = join(prefix, 'bin', 'gatehouse');
+    const userHome = join(tmp.dir, 'global-user');
+    const userEnv = cleanEnv(userHome);
+    const none = await run(bin, ['credentials', '--portal', `${gh.url}/portal/`, '--permission-set', 'Developer'], { cwd: tmp.dir, env: userEnv });
+    assert.equal(none.stderr, `run: gatehouse login --portal ${gh.url}/portal/\n`);
+    const login = await loginApproved([bin, 'login', '--portal', gh.url, '--no-browser'], { cwd: tmp.dir, env: userEnv, url: gh.url, username: 'grace', password });
+    assert.equal(login.code, 0, login.stderr);
+    const c = await run(bin, ['credentials', '--portal', gh.url, '--permission-set', 'Developer'], { cwd: tmp.dir, env: userEnv });
+    assert.equal(c.code, 0, c.stderr);
+    assert.match(JSON.parse(c.stdout).AccessKeyId, /^ASIA/);
   });
 
   it('usage errors exit 2; --help lists the helper commands', async () => {

@@ -147,7 +147,8 @@ async function request(url, init) {
   try {
     res = await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
   } catch (err) {
-    const cause = /** @type {any} */ (err)?.cause?.code ?? /** @type {any} */ (err)?.name ?? 'error';
+    const e = /** @type {any} */ (err);
+    const cause = e?.name === 'TimeoutError' ? `no answer within ${HTTP_TIMEOUT_MS / 1000} s` : (e?.cause?.code ?? e?.cause?.message ?? e?.message ?? 'error');
     throw new CliError(`cannot reach the portal at ${new URL(url).origin} (${cause})`);
   }
   const text = await res.text();
