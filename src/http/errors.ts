@@ -63,7 +63,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (wantsHtml(req)) {
-      res.status(answer.status).render('error', { title: answer.status >= 500 ? 'Something went wrong' : 'Request refused', message: answer.message, requestId });
+      const title = answer.status === 503 ? 'Temporarily unavailable' : answer.status >= 500 ? 'Something went wrong' : 'Request refused';
+      res.status(answer.status).render('error', { title, message: answer.status === 503 ? 'A service Gatehouse depends on is not answering. Try again shortly.' : answer.message, requestId });
       return;
     }
     res.status(answer.status).json({ code: answer.code, message: answer.message, requestId });

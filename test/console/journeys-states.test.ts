@@ -212,6 +212,7 @@ describe('the console 401 page in every state (issue 11)', () => {
         const r = await get(env.gh.url, both(jar));
         assert.equal(r.status, 503, `${i}: ${text(r.text).slice(0, 200)}`);
         assert.doesNotMatch(text(r.text), /no longer|revoked|timed out|not signed in/i);
+        assert.equal(h1(r.text), 'Temporarily unavailable');
         assert.doesNotMatch(r.text, /SQLITE|disk I\/O/, 'no cause in the response');
         assert.match(String(r.headers['content-security-policy']), /frame-ancestors 'none'/);
       }
