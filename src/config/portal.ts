@@ -10,11 +10,19 @@ export const portalSchema = z
     /** Hours after sign-in at which a portal session ends, however active. Default `8`. */
     absoluteTimeoutHours: z.number().int().min(1).max(24).default(8),
     /**
-     * Failed sign-ins allowed per user name per 15 minutes before 429. Default `5`.
-     * Recommendation: below your directory's lockout threshold (AD: typically 5–10), so an
-     * attacker cannot lock employees out through the portal.
+     * Failed sign-ins allowed per user name and client IP per 15 minutes; then that pair gets
+     * 429 until the window ends (the person can still sign in from elsewhere). Default `5`.
+     * Recommendation: below your directory's lockout threshold (AD: typically 5–10).
      */
     failuresPerAccount: z.number().int().min(1).max(100).default(5),
+    /**
+     * Failed sign-ins per user name from all IPs per 15 minutes past which that name's attempts
+     * are slowed to one per `slowDownSeconds` (429 with Retry-After for the rest), never locked.
+     * Default `20`. The directory's own lockout policy stays the authority.
+     */
+    accountCeiling: z.number().int().min(1).max(10_000).default(20),
+    /** While a user name is over `accountCeiling`: one sign-in attempt per this many seconds. Default `30`. */
+    slowDownSeconds: z.number().int().min(1).max(900).default(30),
     /** Sign-in attempts allowed per client IP per 15 minutes before 429. Default `30`. */
     attemptsPerIp: z.number().int().min(1).max(10_000).default(30),
     /**
