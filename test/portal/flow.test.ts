@@ -132,9 +132,10 @@ describe('portal flow against slapd', { skip }, () => {
     assert.ok(t.includes(`$Env:AWS_SECRET_ACCESS_KEY="${c.secretAccessKey}"`));
     assert.ok(t.includes(`$Env:AWS_SESSION_TOKEN="${c.sessionToken}"`));
     assert.ok(t.includes(`$Env:AWS_ENDPOINT_URL="${url}"`));
-    assert.ok(t.includes(`[gatehouse-engineering]\naws_access_key_id = ${c.accessKeyId}\naws_secret_access_key = ${c.secretAccessKey}\naws_session_token = ${c.sessionToken}`));
-    assert.ok(t.includes(`[profile gatehouse-engineering]\nregion = us-east-1\nendpoint_url = ${url}\ncredential_process = npx gatehouse credentials --portal ${url} --user alice --permission-set Engineering`));
-    const expires = /expire at (\S+)\./.exec(t)?.[1];
+    assert.ok(t.includes(`[Engineering]\naws_access_key_id = ${c.accessKeyId}\naws_secret_access_key = ${c.secretAccessKey}\naws_session_token = ${c.sessionToken}`));
+    assert.ok(t.includes(`[profile Engineering]\nregion = us-east-1\n`));
+    assert.ok(t.includes(`aws configure set credential_process "node $HOME/.gatehouse/gatehouse.mjs credentials --portal ${url}/portal/ --permission-set Engineering" --profile Engineering`));
+    const expires = /datetime="([^"]+)"/.exec(r.text)?.[1];
     const left = Date.parse(expires!) - Date.now();
     assert.ok(left > 2 * 3600_000 - 120_000 && left <= 2 * 3600_000 + 5_000, `Engineering lasts 2 h (${left} ms left)`);
 
