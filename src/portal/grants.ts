@@ -49,7 +49,9 @@ export class CliSignin {
 
   /** Starts a device authorization; returns the device code (once) and the record. */
   async start(sourceIp: string, now: number): Promise<{ deviceCode: string; authorization: DeviceAuthorizationRecord }> {
+    // Expired rows are dropped as new sign-ins start (an indexed delete): nothing else keeps them.
     await this.store.deviceAuthorizations.sweep(now);
+    await this.store.cliGrants.sweep(now);
     for (let attempt = 0; ; attempt++) {
       const deviceCode = secret('ghd_');
       const authorization: DeviceAuthorizationRecord = {

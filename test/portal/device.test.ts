@@ -131,6 +131,11 @@ describe('CLI sign-in: RFC 8628 device grant', () => {
     assert.equal(signin.headers.location, `/portal/device?user_code=${d.user_code}`);
     const page = await anonymous.get(signin.headers.location!);
     assert.equal(page.status, 200);
+    // B5 on the new page.
+    assert.match(String(page.headers['content-security-policy']), /frame-ancestors 'none'/);
+    assert.equal(page.headers['x-content-type-options'], 'nosniff');
+    assert.equal(page.headers['referrer-policy'], 'no-referrer');
+    assert.match(String(page.headers['cache-control']), /no-store/);
     assert.match(text(page.text), new RegExp(d.user_code));
     assert.match(text(page.text), /Developer/, 'the sets the CLI will be able to use');
     // Cross-site posts: no token, a wrong token, another session's token.
