@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import supertest from 'supertest';
 import { FixedClock } from '../../src/shared/clock.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { tempDir } from '../support/files.js';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.js';
 import { captureLogger } from '../support/app.js';
 import { csrfIn, demoLogins, signedIn, text, type Agent } from './helpers.js';
@@ -268,6 +270,23 @@ describe('CLI sign-in: RFC 8628 device grant', () => {
     for (const s of secrets.filter(Boolean)) {
       const hit = lines.find((l) => l.includes(s));
       assert.equal(hit, undefined, `a secret (${s.slice(0, 6)}…) in the log`);
+    }
+  });
+});
+
+describe('portal.cliGrantHours', () => {
+  it('defaults to 8, accepts 1 to 168, and refuses anything else naming the key', () => {
+    const tmp = tempDir();
+    try {
+      const load = (yaml: string) => loadConfig({ file: tmp.write(`c${Math.random()}.yaml`, yaml), env: {}, cwd: tmp.dir });
+      assert.equal(load('portal: {}').portal.cliGrantHours, 8);
+      assert.equal(load('portal: { cliGrantHours: 168 }').portal.cliGrantHours, 168);
+      assert.equal(load('portal: { cliGrantHours: 1 }').portal.cliGrantHours, 1);
+      for (const bad of ['0', '169', '2.5', '"8"']) {
+        assert.throws(() => load(`portal: { cliGrantHours: ${bad} }`), (err) => err instanceof ConfigError && /^config: portal\.cliGrantHours: /.test(err.message), bad);
+      }
+    } finally {
+      tmp.cleanup();
     }
   });
 });
