@@ -6,12 +6,25 @@
  * - Everyone else needs an Allow from their live policies, within their
  *   permissions boundary and session policies, and no explicit Deny.
  * A refusal is AccessDenied with AWS's wording, naming the caller, the action,
- * the resource and why.
+ * the resource and why. The decision uses the resource's real ARN (an entity's real path);
+ * the refusal names it as the request did (`user NAME`, as AWS words it), never with what
+ * exists, so a caller without permissions cannot tell an existing entity from a missing one.
  */
 import { authorize as decide, createContext, explain, type Explanation } from '../policy/index.js';
 import { AccessDenied } from '../shared/errors.js';
 import { requestContextValues } from './caller.js';
 import type { Operation } from './actions/types.js';
+
+/** The resource an action is decided on (its real ARN), and how a refusal names it (from the request alone). */
+export interface ResourceRef {
+  arn: string;
+  shown: string;
+}
+/** A bare ARN is shown as it is (it was built from the request). */
+export type AuthResource = string | ResourceRef;
+
+export const arnOf = (r: AuthResource): string => (typeof r === 'string' ? r : r.arn);
+const shownOf = (r: AuthResource): string => (typeof r === 'string' ? r : r.shown);
 
 export interface AuthorizeOptions {
   /** Extra condition keys for this action. */
@@ -36,6 +49,7 @@ export function setPolicyTimeZone(zone: string): void {
  * - GetSessionToken credentials call IAM only when MFA was presented, and STS only for
  *   AssumeRole (with the session tagging it may carry) and GetCallerIdentity.
  */
+/** `resource` is only for the refusal's wording: as the request named it (ResourceRef.shown). */
 export function checkCredentialScope(op: Operation, action: string, resource = '*'): void {
   const { caller } = op;
   const refuse = (why: string) => new AccessDenied(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`);
@@ -50,10 +64,12 @@ export function checkCredentialScope(op: Operation, action: string, resource = '
   }
 }
 
-export async function authorize(op: Operation, action: string, resource: string, options: AuthorizeOptions = {}): Promise<void> {
+export async function authorize(op: Operation, action: string, target: AuthResource, options: AuthorizeOptions = {}): Promise<void> {
   const { caller } = op;
-  const refuse = (why: string) => new AccessDenied(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`);
-  checkCredentialScope(op, action, resource);
+  const resource = arnOf(target);
+  const shown = shownOf(target);
+  const refuse = (why: string) => new AccessDenied(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${shown} ${why}`);
+  checkCredentialScope(op, action, shown);
   if (caller.type === 'Account') return;
   const set = await op.deps.permissions.policySet(caller);
   const values = { ...requestContextValues(caller, op.facts), ...options.context };

@@ -52,6 +52,8 @@ describe('IAM authorisation (live)', () => {
   const deniedText = (who: string, action: string, resource: string) =>
     new RegExp(`^User: ${arn(gh, `user/${who}`)} is not authorized to perform: ${action} on resource: ${resource.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `);
   const userResource = (path: string) => arn(gh, `user${path}`);
+  /** How a refusal names an existing entity: AWS's `user NAME`, from the request alone (SECURITY H4). */
+  const named = (name: string) => `user ${name}`;
 
   before(async () => {
     gh = await startGatehouse();
@@ -74,16 +76,16 @@ describe('IAM authorisation (live)', () => {
     await refused(
       client.send(new GetUserCommand({ UserName: 'other' })),
       'AccessDenied',
-      new RegExp(`${deniedText('newbie', 'iam:GetUser', userResource('/other')).source}because no identity-based policy allows the iam:GetUser action$`),
+      new RegExp(`${deniedText('newbie', 'iam:GetUser', named('other')).source}because no identity-based policy allows the iam:GetUser action$`),
     );
-    await refused(client.send(new GetUserCommand({})), 'AccessDenied', deniedText('newbie', 'iam:GetUser', userResource('/newbie')));
+    await refused(client.send(new GetUserCommand({})), 'AccessDenied', deniedText('newbie', 'iam:GetUser', named('newbie')));
     await refused(client.send(new ListUsersCommand({})), 'AccessDenied', /iam:ListUsers/);
     await refused(client.send(new CreateUserCommand({ UserName: 'by-newbie' })), 'AccessDenied', deniedText('newbie', 'iam:CreateUser', userResource('/by-newbie')));
     await refused(client.send(new ListAccessKeysCommand({})), 'AccessDenied', /iam:ListAccessKeys/);
     await refused(iam.send(new GetUserCommand({ UserName: 'by-newbie' })), 'NoSuchEntity');
 
     const r = await gh.cli(['iam', 'get-user', '--user-name', 'other'], creds);
-    cliRefused(r, 'AccessDenied', /is not authorized to perform: iam:GetUser on resource: arn:aws:iam::\d{12}:user\/other/);
+    cliRefused(r, 'AccessDenied', /is not authorized to perform: iam:GetUser on resource: user other /);
   });
 
   describe('a grant takes effect on the very next request, and so does its removal', () => {
@@ -144,7 +146,7 @@ describe('IAM authorisation (live)', () => {
     await refused(
       client.send(new DeleteUserCommand({ UserName: 'other' })),
       'AccessDenied',
-      new RegExp(`${deniedText('denied', 'iam:DeleteUser', userResource('/other')).source}with an explicit deny in an identity-based policy$`),
+      new RegExp(`${deniedText('denied', 'iam:DeleteUser', named('other')).source}with an explicit deny in an identity-based policy$`),
     );
     assert.equal((await iam.send(new GetUserCommand({ UserName: 'other' }))).User!.UserName, 'other');
     // The Deny also holds when the Allow comes from an attached policy.
@@ -198,16 +200,16 @@ describe('IAM authorisation (live)', () => {
     const client = gh.iam(creds);
     assert.equal((await client.send(new GetUserCommand({ UserName: 'eng-a' }))).User!.Arn, userResource('/eng/eng-a'));
     assert.equal((await client.send(new GetUserCommand({ UserName: 'eng-b' }))).User!.Arn, userResource('/eng/team/eng-b'));
-    await refused(client.send(new GetUserCommand({ UserName: 'ops-a' })), 'AccessDenied', deniedText('pathy', 'iam:GetUser', userResource('/ops/ops-a')));
-    await refused(client.send(new GetUserCommand({ UserName: 'other' })), 'AccessDenied', deniedText('pathy', 'iam:GetUser', userResource('/other')));
+    await refused(client.send(new GetUserCommand({ UserName: 'ops-a' })), 'AccessDenied', deniedText('pathy', 'iam:GetUser', named('ops-a')));
+    await refused(client.send(new GetUserCommand({ UserName: 'other' })), 'AccessDenied', deniedText('pathy', 'iam:GetUser', named('other')));
     // A user moved out of the path is out of reach on the next request.
     await iam.send(new UpdateUserCommand({ UserName: 'eng-b', NewPath: '/ops/' }));
-    await refused(client.send(new GetUserCommand({ UserName: 'eng-b' })), 'AccessDenied', /user\/ops\/eng-b/);
+    await refused(client.send(new GetUserCommand({ UserName: 'eng-b' })), 'AccessDenied', deniedText('pathy', 'iam:GetUser', named('eng-b')));
     await iam.send(new UpdateUserCommand({ UserName: 'eng-b', NewPath: '/eng/team/' }));
 
     const [ok, no] = await Promise.all([gh.cli(['iam', 'get-user', '--user-name', 'eng-a'], creds), gh.cli(['iam', 'get-user', '--user-name', 'ops-a'], creds)]);
     assert.equal(cliOk(ok).User.Arn, userResource('/eng/eng-a'));
-    cliRefused(no, 'AccessDenied', /user\/ops\/ops-a/);
+    cliRefused(no, 'AccessDenied', /on resource: user ops-a because/);
   });
 
   it('${aws:username} in a Resource: a user manages only their own access keys', async () => {
@@ -224,8 +226,8 @@ describe('IAM authorisation (live)', () => {
     assert.equal(second.UserName, 'selfserve');
     await client.send(new DeleteAccessKeyCommand({ UserName: 'selfserve', AccessKeyId: second.AccessKeyId }));
 
-    await refused(client.send(new ListAccessKeysCommand({ UserName: 'other' })), 'AccessDenied', deniedText('selfserve', 'iam:ListAccessKeys', userResource('/other')));
-    await refused(client.send(new CreateAccessKeyCommand({ UserName: 'other' })), 'AccessDenied', deniedText('selfserve', 'iam:CreateAccessKey', userResource('/other')));
+    await refused(client.send(new ListAccessKeysCommand({ UserName: 'other' })), 'AccessDenied', deniedText('selfserve', 'iam:ListAccessKeys', named('other')));
+    await refused(client.send(new CreateAccessKeyCommand({ UserName: 'other' })), 'AccessDenied', deniedText('selfserve', 'iam:CreateAccessKey', named('other')));
     await refused(client.send(new DeleteAccessKeyCommand({ UserName: 'other', AccessKeyId: otherKey })), 'AccessDenied', /iam:DeleteAccessKey/);
     assert.deepEqual(await keysOf('other'), [otherKey]);
     assert.deepEqual(await keysOf('selfserve'), [creds.accessKeyId]);
@@ -272,7 +274,7 @@ describe('IAM authorisation (live)', () => {
     });
 
     it('attaching a powerful policy to itself is refused; only the permitted one attaches', async () => {
-      await refused(client.send(new AttachUserPolicyCommand({ UserName: 'junior', PolicyArn: adminPolicy })), 'AccessDenied', deniedText('junior', 'iam:AttachUserPolicy', userResource('/junior')));
+      await refused(client.send(new AttachUserPolicyCommand({ UserName: 'junior', PolicyArn: adminPolicy })), 'AccessDenied', deniedText('junior', 'iam:AttachUserPolicy', named('junior')));
       assert.deepEqual((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'junior' }))).AttachedPolicies, []);
       await client.send(new AttachUserPolicyCommand({ UserName: 'junior', PolicyArn: allowedPolicy }));
       assert.deepEqual((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'junior' }))).AttachedPolicies, [{ PolicyName: 'harmless', PolicyArn: allowedPolicy }]);
@@ -282,7 +284,7 @@ describe('IAM authorisation (live)', () => {
 
     it('writing its own inline policy, joining a group or renaming itself is refused', async () => {
       await refused(client.send(new PutUserPolicyCommand({ UserName: 'junior', PolicyName: 'pwn', PolicyDocument: policy(allow('*')) })), 'AccessDenied', /iam:PutUserPolicy/);
-      await refused(client.send(new AddUserToGroupCommand({ GroupName: 'admins', UserName: 'junior' })), 'AccessDenied', /iam:AddUserToGroup on resource: arn:aws:iam::\d{12}:group\/admins/);
+      await refused(client.send(new AddUserToGroupCommand({ GroupName: 'admins', UserName: 'junior' })), 'AccessDenied', /iam:AddUserToGroup on resource: group admins /);
       await refused(client.send(new UpdateUserCommand({ UserName: 'junior', NewUserName: 'senior' })), 'AccessDenied', /iam:UpdateUser/);
       assert.deepEqual((await iam.send(new ListUserPoliciesCommand({ UserName: 'junior' }))).PolicyNames, ['base']);
       assert.deepEqual((await iam.send(new ListGroupsForUserCommand({ UserName: 'junior' }))).Groups, []);
@@ -290,12 +292,12 @@ describe('IAM authorisation (live)', () => {
     });
 
     it('creating keys for another user is refused and creates none', async () => {
-      await refused(client.send(new CreateAccessKeyCommand({ UserName: 'eng-a' })), 'AccessDenied', deniedText('junior', 'iam:CreateAccessKey', userResource('/eng/eng-a')));
+      await refused(client.send(new CreateAccessKeyCommand({ UserName: 'eng-a' })), 'AccessDenied', deniedText('junior', 'iam:CreateAccessKey', named('eng-a')));
       assert.deepEqual(await keysOf('eng-a'), []);
     });
 
     it('putting a login profile on another user is refused and sets none', async () => {
-      await refused(client.send(new CreateLoginProfileCommand({ UserName: 'eng-a', Password: 'Taken-Over-123!' })), 'AccessDenied', deniedText('junior', 'iam:CreateLoginProfile', userResource('/eng/eng-a')));
+      await refused(client.send(new CreateLoginProfileCommand({ UserName: 'eng-a', Password: 'Taken-Over-123!' })), 'AccessDenied', deniedText('junior', 'iam:CreateLoginProfile', named('eng-a')));
       await refused(iam.send(new GetLoginProfileCommand({ UserName: 'eng-a' })), 'NoSuchEntity');
       const r = await gh.cli(['iam', 'create-login-profile', '--user-name', 'eng-a', '--password', 'Taken-Over-123!'], creds);
       cliRefused(r, 'AccessDenied', /iam:CreateLoginProfile/);

@@ -7,15 +7,16 @@
 import { NoSuchEntity } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { groupArn, QUOTAS } from '../arns.js';
-import { authorize } from '../authorize.js';
+import { authorize, type ResourceRef } from '../authorize.js';
 import { checkQuota, conflict, creating, findGroup, findUser, optStr, pageOutput, pageRequest, str } from './common.js';
 import { groupShape, userShape } from './shapes.js';
 import type { ActionTable, Operation } from './types.js';
 import { userResource } from './users.js';
 
-export async function groupResource(op: Operation, name: string): Promise<string> {
+/** The named group's real ARN (its path when it exists), shown in a refusal as AWS does: `group NAME`, from the request alone. */
+export async function groupResource(op: Operation, name: string): Promise<ResourceRef> {
   const group = await op.deps.store.groups.get(op.caller.accountId, name);
-  return groupArn(op.caller.accountId, group?.path ?? '/', group?.name ?? name);
+  return { arn: groupArn(op.caller.accountId, group?.path ?? '/', group?.name ?? name), shown: `group ${name}` };
 }
 
 export const groupActions: ActionTable = {

@@ -11,6 +11,7 @@ import { NoSuchEntity } from '../../shared/errors.js';
 import { newId, newSecretAccessKey } from '../../shared/ids.js';
 import type { AccessKeyRecord } from '../../store/types.js';
 import { QUOTAS, rootArn } from '../arns.js';
+import type { AuthResource } from '../authorize.js';
 import { checkQuota, findUser, optStr, str } from './common.js';
 import type { ActionTable, Input, Operation } from './types.js';
 import { targetUserName, userResource } from './users.js';
@@ -27,7 +28,7 @@ async function keyOwner(input: Input, op: Operation): Promise<KeyOwner> {
   return { userId: user.id, userName: user.name };
 }
 
-async function ownerResource(input: Input, op: Operation): Promise<string> {
+async function ownerResource(input: Input, op: Operation): Promise<AuthResource> {
   const name = optStr(input, 'UserName') ?? op.caller.user?.name;
   return name === undefined ? rootArn(op.caller.accountId) : userResource(op, name);
 }
@@ -97,10 +98,13 @@ export const accessKeyActions: ActionTable = {
   },
 
   GetAccessKeyLastUsed: {
+    // Decided on the key owner's real ARN; a refusal names only the key id sent, never its owner.
     async resource(input, op) {
-      const key = await op.deps.store.accessKeys.get(str(input, 'AccessKeyId'));
-      const user = key?.userId ? await op.deps.store.users.getById(key.userId) : undefined;
-      return user ? userResource(op, user.name) : rootArn(op.caller.accountId);
+      const id = str(input, 'AccessKeyId');
+      const key = await op.deps.store.accessKeys.get(id);
+      const user = key?.userId && key.accountId === op.caller.accountId ? await op.deps.store.users.getById(key.userId) : undefined;
+      const arn = user ? (await userResource(op, user.name)).arn : rootArn(op.caller.accountId);
+      return { arn, shown: `access key ${id}` };
     },
     async run(input, op) {
       const key = await op.deps.store.accessKeys.get(str(input, 'AccessKeyId'));

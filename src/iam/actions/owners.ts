@@ -4,6 +4,7 @@
  */
 import type { OwnerKind } from '../../store/types.js';
 import { QUOTAS } from '../arns.js';
+import type { ResourceRef } from '../authorize.js';
 import { findGroup, findRole, findUser, str } from './common.js';
 import { groupResource } from './groups.js';
 import { roleResource } from './roles.js';
@@ -17,7 +18,8 @@ export interface OwnerSpec {
   /** The input member naming the owner: `UserName`, … */
   param: string;
   inlineQuota: number;
-  resource(op: Operation, name: string): Promise<string>;
+  /** The owner's real ARN, and its name as sent for a refusal's wording. */
+  resource(op: Operation, name: string): Promise<ResourceRef>;
   find(op: Operation, name: string): Promise<{ id: string; name: string }>;
 }
 

@@ -14,7 +14,7 @@
 import { AccessDenied, EntityAlreadyExists, InvalidUserType, NoSuchEntity, PasswordPolicyViolation } from '../../shared/errors.js';
 import type { LoginProfileRecord, PasswordPolicy } from '../../store/types.js';
 import { createContext, explain } from '../../policy/index.js';
-import { authorize } from '../authorize.js';
+import { arnOf, authorize, type AuthResource } from '../authorize.js';
 import { requestContextValues } from '../caller.js';
 import { hashPassword, passwordPolicyViolation, passwordStatus, reusesPassword, verifyPassword } from '../passwords.js';
 import { findUser, str } from './common.js';
@@ -41,12 +41,12 @@ const withNewPassword = (profile: LoginProfileRecord, hash: string, now: number)
  * AllowUsersToChangePassword on, AWS grants every IAM user iam:ChangePassword on
  * itself and iam:GetAccountPasswordPolicy without a policy; an explicit Deny still wins.
  */
-async function authorizeOwnPassword(op: Operation, action: string, resource: string): Promise<void> {
+async function authorizeOwnPassword(op: Operation, action: string, resource: AuthResource): Promise<void> {
   const account = await op.deps.store.accounts.get(op.caller.accountId);
   if (op.caller.type === 'User' && account?.passwordPolicy?.allowUsersToChangePassword === true) {
     const set = await op.deps.permissions.policySet(op.caller);
     const context = createContext(requestContextValues(op.caller, op.facts), { now: op.facts.now });
-    if (explain({ action, resource, context }, set).decision !== 'ExplicitDeny') return;
+    if (explain({ action, resource: arnOf(resource), context }, set).decision !== 'ExplicitDeny') return;
   }
   await authorize(op, action, resource);
 }

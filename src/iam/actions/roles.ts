@@ -12,14 +12,16 @@ import { newId } from '../../shared/ids.js';
 import { policySize } from '../../policy/index.js';
 import type { Tag } from '../../store/types.js';
 import { QUOTAS, roleArn } from '../arns.js';
+import type { ResourceRef } from '../authorize.js';
 import { checkPolicyDocument, checkQuota, conflict, creating, findRole, optStr, pageOutput, pageRequest, str } from './common.js';
 import { roleShape } from './shapes.js';
 import type { ActionTable, Input, Operation } from './types.js';
 import { boundaryContext, checkBoundary } from './users.js';
 
-export async function roleResource(op: Operation, name: string): Promise<string> {
+/** The named role's real ARN (its path when it exists), shown in a refusal as AWS does: `role NAME`, from the request alone. */
+export async function roleResource(op: Operation, name: string): Promise<ResourceRef> {
   const role = await op.deps.store.roles.get(op.caller.accountId, name);
-  return roleArn(op.caller.accountId, role?.path ?? '/', role?.name ?? name);
+  return { arn: roleArn(op.caller.accountId, role?.path ?? '/', role?.name ?? name), shown: `role ${name}` };
 }
 
 function checkTrustPolicy(doc: string): void {

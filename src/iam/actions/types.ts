@@ -7,6 +7,7 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Store } from '../../store/types.js';
+import type { AuthResource } from '../authorize.js';
 import type { Caller, RequestFacts } from '../caller.js';
 import type { Keyring } from '../keyring.js';
 import type { PermissionResolver } from '../permissions.js';
@@ -31,8 +32,11 @@ export type Input = Record<string, unknown>;
 export type Output = Record<string, unknown> | undefined;
 
 export interface ActionHandler {
-  /** The resource ARN the action is authorised on (default `*`). */
-  resource?(input: Input, op: Operation): string | Promise<string>;
+  /**
+   * The resource the action is authorised on (default `*`): an ARN built from the input, or
+   * an entity's real ARN with how a refusal names it from the input alone (authorize.ts).
+   */
+  resource?(input: Input, op: Operation): AuthResource | Promise<AuthResource>;
   /** Extra condition keys for this action (e.g. iam:PolicyARN). */
   context?(input: Input, op: Operation): Record<string, string>;
   /** Skip the policy check (GetCallerIdentity is allowed for every caller). */

@@ -12,18 +12,21 @@ import { newId } from '../../shared/ids.js';
 import type { Tag } from '../../store/types.js';
 import { rootArn, userArn } from '../arns.js';
 import { resolveManagedPolicy } from '../managed/lookup.js';
-import { authorize } from '../authorize.js';
+import { authorize, type ResourceRef } from '../authorize.js';
 import { conflict, creating, findUser, optStr, pageOutput, pageRequest, str } from './common.js';
 import { userShape } from './shapes.js';
 import { refuseBrokerDeletion } from './broker-guard.js';
 import type { ActionTable, Input, Operation } from './types.js';
 import { NoSuchEntity } from '../../shared/errors.js';
 
-/** The ARN of the named user (with its real path when it exists, `/` otherwise). */
-export async function userResource(op: Operation, name: string): Promise<string> {
+/**
+ * The named user's ARN (with its real path when it exists, `/` otherwise), shown in a refusal
+ * as AWS does: `user NAME`, the name as sent, so a refusal never tells whether it exists.
+ */
+export async function userResource(op: Operation, name: string): Promise<ResourceRef> {
   const self = op.caller.type === 'User' && op.caller.user?.name.toLowerCase() === name.toLowerCase() ? op.caller.user : undefined;
   const user = self ?? (await op.deps.store.users.get(op.caller.accountId, name));
-  return userArn(op.caller.accountId, user?.path ?? '/', user?.name ?? name);
+  return { arn: userArn(op.caller.accountId, user?.path ?? '/', user?.name ?? name), shown: `user ${name}` };
 }
 
 /** The user named in `UserName`, defaulting to the calling IAM user. */
