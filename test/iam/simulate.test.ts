@@ -2,11 +2,17 @@
  * SimulatePrincipalPolicy and SimulateCustomPolicy end to end: decisions
  * (allowed / explicitDeny / implicitDeny) as the engine gives them, with typed
  * ContextEntries (string, ip, numeric, stringList), through the SDK and the CLI.
+ * MatchedStatements as AWS shapes them (issue 13): SourcePolicyId is the policy's name,
+ * SourcePolicyType its kind, StartPosition / EndPosition the statement's line and column
+ * (AWS's own CLI example gives 1:38 and 1:167). Malformed action names are InvalidInput
+ * (issue 11); results come in pages (MaxItems, Marker), which the CLI follows.
+ * SECURITY.md H1 and H3 are in simulate-security.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   AddUserToGroupCommand,
+  AttachUserPolicyCommand,
   CreateAccessKeyCommand,
   CreateGroupCommand,
   CreatePolicyCommand,
@@ -20,7 +26,7 @@ import {
   type ContextEntry,
   type EvaluationResult,
 } from '@aws-sdk/client-iam';
-import { sdkError } from './helpers.js';
+import { cliRefused, refused, sdkError } from './helpers.js';
 import { startGatehouse, type Credentials, type TestGatehouse } from '../support/gatehouse.js';
 
 
@@ -174,5 +180,75 @@ describe('policy simulation', () => {
     const principal = await gh.cli(['iam', 'simulate-principal-policy', '--policy-source-arn', `arn:aws:iam::${gh.accountId}:user/xena`, '--action-names', 's3:GetObject', 's3:DeleteObject', '--resource-arns', 'arn:aws:s3:::reports/a']);
     assert.equal(principal.status, 0, principal.stderr);
     assert.deepEqual(principal.json.EvaluationResults.map((r: { EvalDecision: string }) => r.EvalDecision), ['allowed', 'explicitDeny']);
+  });
+  it('MatchedStatements: SourcePolicyId and SourcePolicyType as AWS names them, with the statement positions', async () => {
+    // The AWS CLI's own example (awscli/examples/iam/simulate-custom-policy.rst): 1:38 to 1:167.
+    const example = '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2018-08-16T12:00:00Z"}}}}';
+    const custom = await gh.iam().send(
+      new SimulateCustomPolicyCommand({
+        PolicyInputList: [example],
+        ActionNames: ['dynamodb:CreateBackup'],
+        ContextEntries: [{ ContextKeyName: 'aws:CurrentTime', ContextKeyValues: ['2019-04-25T11:00:00Z'], ContextKeyType: 'date' }],
+      }),
+    );
+    assert.deepEqual(custom.EvaluationResults?.[0]?.MatchedStatements, [
+      { SourcePolicyId: 'PolicyInputList.1', SourcePolicyType: 'IAM Policy', StartPosition: { Line: 1, Column: 38 }, EndPosition: { Line: 1, Column: 167 } },
+    ]);
+
+    // A user's inline policy (pretty-printed), a group's and an attached managed one.
+    const iam = gh.iam();
+    await iam.send(new CreateUserCommand({ UserName: 'alejandro' }));
+    const pretty = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Other', Effect: 'Allow', Action: 'sqs:*', Resource: '*' }, { Sid: 'List', Effect: 'Allow', Action: 'codecommit:ListRepositories', Resource: '*' }] }, null, 4);
+    await iam.send(new PutUserPolicyCommand({ UserName: 'alejandro', PolicyName: 'Grant-Access-To-CodeCommit-ListRepo', PolicyDocument: pretty }));
+    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: 'codecommit-read', Path: '/team/', PolicyDocument: doc({ Effect: 'Allow', Action: 'codecommit:List*', Resource: '*' }) }));
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'alejandro', PolicyArn: Policy!.Arn! }));
+    await iam.send(new AddUserToGroupCommand({ GroupName: 'no-deletes', UserName: 'alejandro' }));
+    const principal = await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: `arn:aws:iam::${gh.accountId}:user/alejandro`, ActionNames: ['codecommit:ListRepositories', 's3:DeleteObject'] }));
+    const [list, del] = principal.EvaluationResults!;
+    assert.deepEqual(
+      list!.MatchedStatements?.map((m) => [m.SourcePolicyId, m.SourcePolicyType]),
+      [
+        ['Grant-Access-To-CodeCommit-ListRepo', 'user'],
+        ['codecommit-read', 'user-managed'],
+      ],
+    );
+    // The second statement of the pretty document: just after the first one's `}` (line 9, column 9) to just after its own (line 15).
+    assert.deepEqual([list!.MatchedStatements![0]!.StartPosition, list!.MatchedStatements![0]!.EndPosition], [{ Line: 9, Column: 10 }, { Line: 15, Column: 10 }]);
+    assert.deepEqual(del!.MatchedStatements?.map((m) => [m.SourcePolicyId, m.SourcePolicyType]), [['deny', 'group']]);
+    assert.equal(del!.EvalDecision, 'explicitDeny');
+    for (const m of [...list!.MatchedStatements!, ...del!.MatchedStatements!]) assert.doesNotMatch(m.SourcePolicyId!, /inline:|^arn:/);
+  });
+
+  it('a malformed or empty action name is refused (InvalidInput / ValidationError), and nothing is simulated', async () => {
+    const policy = doc({ Effect: 'Allow', Action: '*', Resource: '*' });
+    await refused(gh.iam().send(new SimulateCustomPolicyCommand({ PolicyInputList: [policy], ActionNames: ['frobnicate'] })), 'InvalidInput', /Invalid action name frobnicate: an action is a service prefix and an action name, for example iam:CreateUser\./);
+    await refused(gh.iam().send(new SimulateCustomPolicyCommand({ PolicyInputList: [policy], ActionNames: ['s3:GetObject', 's3 GetObject'] })), 'InvalidInput', /Invalid action name s3 GetObject/);
+    await refused(gh.iam().send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: `arn:aws:iam::${gh.accountId}:user/xena`, ActionNames: ['frobnicate'] })), 'InvalidInput');
+    await refused(gh.iam().send(new SimulateCustomPolicyCommand({ PolicyInputList: [policy], ActionNames: [''] })), 'ValidationError', /Member must have length greater than or equal to 3/);
+    cliRefused(await gh.cli(['iam', 'simulate-custom-policy', '--policy-input-list', policy, '--action-names', 'frobnicate']), 'InvalidInput', /Invalid action name frobnicate/);
+  });
+
+  it('results come in pages: MaxItems and Marker; a forged Marker is InvalidInput; the CLI follows the pages', async () => {
+    const policy = doc({ Effect: 'Allow', Action: 's3:Get*', Resource: '*' });
+    const ActionNames = ['s3:GetObject', 's3:PutObject', 's3:GetBucketPolicy'];
+    const first = await gh.iam().send(new SimulateCustomPolicyCommand({ PolicyInputList: [policy], ActionNames, ResourceArns: ['arn:aws:s3:::a', 'arn:aws:s3:::b'], MaxItems: 4 }));
+    assert.deepEqual(decisions(first.EvaluationResults).map((d) => d[2]), ['allowed', 'allowed', 'implicitDeny', 'implicitDeny']);
+    assert.equal(first.IsTruncated, true);
+    const second = await gh.iam().send(new SimulateCustomPolicyCommand({ PolicyInputList: [policy], ActionNames, ResourceArns: ['arn:aws:s3:::a', 'arn:aws:s3:::b'], MaxItems: 4, Marker: first.Marker! }));
+    assert.deepEqual(decisions(second.EvaluationResults), [
+      ['s3:GetBucketPolicy', 'arn:aws:s3:::a', 'allowed'],
+      ['s3:GetBucketPolicy', 'arn:aws:s3:::b', 'allowed'],
+    ]);
+    assert.equal(second.IsTruncated, false);
+    assert.equal(second.Marker, undefined);
+    await refused(gh.iam().send(new SimulateCustomPolicyCommand({ PolicyInputList: [policy], ActionNames, MaxItems: 1, Marker: 'bm90LWEtbWFya2Vy' })), 'InvalidInput', /Invalid Marker/);
+
+    // 150 actions: two pages of AWS's default 100, which the CLI joins.
+    const many = Array.from({ length: 150 }, (_, i) => `s3:Get${i}`);
+    const cli = await gh.cli(['iam', 'simulate-custom-policy', '--policy-input-list', policy, '--action-names', ...many]);
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.equal(cli.json.EvaluationResults.length, 150);
+    const sdkPage = await gh.iam().send(new SimulateCustomPolicyCommand({ PolicyInputList: [policy], ActionNames: many }));
+    assert.deepEqual([sdkPage.EvaluationResults?.length, sdkPage.IsTruncated], [100, true]);
   });
 });
