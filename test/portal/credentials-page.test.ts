@@ -94,6 +94,15 @@ describe('the CLI credentials page', () => {
       `aws configure set credential_process "node $HOME/.gatehouse/gatehouse.mjs credentials --portal ${gh.url}/portal/ --permission-set Developer" --profile Developer`,
     ]);
     assert.doesNotMatch(r.text, /npx gatehouse|--user grace/, 'no clone-only npx line, no password path');
+    // The install line, pasted into bash, downloads the helper the portal serves.
+    const installed = await bash(`${lines[0]}\nnode --check ~/.gatehouse/gatehouse.mjs && wc -c < ~/.gatehouse/gatehouse.mjs\n`, { PATH: '/usr/bin:/bin', HOME: home.dir });
+    assert.equal(installed.status, 0, installed.stderr);
+    const served = await supertest(gh.url).get('/portal/cli/gatehouse.mjs').buffer(true).parse((res, done) => {
+      let body = '';
+      res.on('data', (c: Buffer) => void (body += c.toString('utf8')));
+      res.on('end', () => done(null, body));
+    });
+    assert.equal(Number(installed.stdout.trim()), Buffer.byteLength(served.body as string));
   });
 
   it('the export block plus the function, pasted into bash, work with the real AWS CLI 2.9; the export block alone does not', async () => {
