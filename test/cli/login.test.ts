@@ -61,6 +61,12 @@ describe('gatehouse login, then the AWS CLI with credential_process', () => {
     assert.equal(first.stderr, '');
     assert.equal(JSON.parse(second.stdout).AccessKeyId, JSON.parse(first.stdout).AccessKeyId, 'cached credentials reused');
     for (const f of readdirSync(dir)) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600, f);
+    // logout forgets the grant and the caches: back to "run: gatehouse login".
+    const out = await inClone(['logout', '--portal', gh.url], home);
+    assert.equal(out.code, 0, out.stderr);
+    assert.deepEqual(readdirSync(dir), []);
+    const after = await inClone(['credentials', '--portal', gh.url, '--permission-set', 'Developer'], home);
+    assert.equal(after.stderr, `run: gatehouse login --portal ${gh.url}\n`);
   });
 
   it('works outside the clone with the helper downloaded from /portal/cli/gatehouse.mjs (the lines the credentials page shows)', async () => {

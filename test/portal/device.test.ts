@@ -264,6 +264,17 @@ describe('CLI sign-in: RFC 8628 device grant', () => {
     assert.equal((await api()).status, 401);
   });
 
+  it('serves the helper as one JavaScript file, with an ETag, no cookie and no session', async () => {
+    const r = await http().get('/portal/cli/gatehouse.mjs');
+    assert.equal(r.status, 200);
+    assert.match(String(r.headers['content-type']), /^text\/javascript/);
+    assert.equal(r.headers['set-cookie'], undefined);
+    assert.match(r.text, /^#!\/usr\/bin\/env node/);
+    assert.deepEqual([...r.text.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]!.startsWith('node:')).filter((x) => !x), [], 'node: built-ins only');
+    const again = await http().get('/portal/cli/gatehouse.mjs').set('If-None-Match', String(r.headers.etag));
+    assert.equal(again.status, 304);
+  });
+
   it('G1: no device code, user code, grant, secret or session token in any log line', () => {
     assert.ok(lines.length > 10, 'the log was captured');
     assert.ok(lines.some((l) => l.includes('portal.cli.grant')), 'grants are logged (by id)');
