@@ -6,6 +6,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { createContext, explain, type PolicyEntry } from '../policy/index.js';
+import { actionNameProblem } from '../policy/simulation.js';
 import { requestContextValues } from '../iam/caller.js';
 import { generateToken } from '../web/csrf.js';
 import { opOf } from './invoke.js';
@@ -14,6 +15,8 @@ interface SimForm {
   action: string;
   resource: string;
   result?: ReturnType<typeof explain>;
+  /** Why the request was refused (AWS's code and message), instead of a result. */
+  error?: string;
 }
 
 const pretty = (text: string) => {
@@ -68,7 +71,12 @@ export function homeRoutes(): Router {
     const action = String(req.body?.action ?? '').trim().slice(0, 256);
     const resource = String(req.body?.resource ?? '').trim().slice(0, 2048) || '*';
     const sim: SimForm = { action, resource };
-    if (/^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/.test(action)) {
+    // The same rule as the API's Simulate* actions: `service:action`, else InvalidInput.
+    const problem = actionNameProblem(action);
+    if (problem) {
+      sim.error = `InvalidInput: ${problem}`;
+      res.status(400);
+    } else {
       const service = action.slice(0, action.indexOf(':')).toLowerCase();
       if (action.toLowerCase() === 'sts:getcalleridentity') {
         sim.result = { decision: 'Allow', reason: 'GetCallerIdentity needs no permission: every caller may call it.', matchedStatements: [] };
