@@ -97,6 +97,10 @@ describe('console sign-in form: no session before sign-in (SECURITY H5)', () => 
       assert.equal(named(r, 'gatehouse-console'), undefined, what);
     }
     assert.equal(count(), before, 'no refused attempt stored a session');
+    const wrong = await signIn(supertest.agent(env.gh.url), { account, username: 'hana', password: `${PASSWORD}x` });
+    assert.equal(wrong.status, 401);
+    assert.equal(named(wrong, 'gatehouse-console'), undefined);
+    assert.equal(count(), before, 'a wrong password stores no session either');
     const ok = await a.post('/console/signin').type('form').send({ ...fields, _csrf: token });
     assert.equal(ok.status, 303);
     assert.ok(named(ok, 'gatehouse-console'), 'a session at sign-in');
