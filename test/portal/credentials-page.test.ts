@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import supertest from 'supertest';
+import { loadConfig } from '../../src/config/index.js';
 import { FixedClock } from '../../src/shared/clock.js';
 import { durationInWords, relativeInWords, retryAfterInWords } from '../../src/web/in-words.js';
 import { tempDir } from '../support/files.js';
@@ -120,6 +121,20 @@ describe('the CLI credentials page', () => {
     const notOk = await bash(alone, env);
     assert.notEqual(notOk.status, 0, 'CLI 2.9 ignores AWS_ENDPOINT_URL');
     assert.match(notOk.stderr, /amazonaws\.com/, 'it went to AWS, not to this server');
+  });
+
+  it('a configured portal.region is the one the page sets; a bad one stops start-up naming the key', async () => {
+    const config = home.write('region.yaml', 'portal: { region: "eu-west-1" }\n');
+    const other = await startGatehouse({ configFile: config });
+    try {
+      const { agent } = await signedIn(other.url, 'grace', demoLogins(other.server.config.dataDir).get('grace')!);
+      const r = await postForm(agent, '/portal/credentials', { permissionSet: 'Developer' });
+      assert.match(block(r.text, 'env-bash'), /^export AWS_REGION=eu-west-1\nexport AWS_DEFAULT_REGION=eu-west-1$/m);
+      assert.match(block(r.text, 'helper'), /^aws configure set region eu-west-1 --profile Developer$/m);
+    } finally {
+      await other.close();
+    }
+    assert.throws(() => loadConfig({ file: home.write('bad-region.yaml', 'portal: { region: "us-east-1; rm -rf ~" }\n'), env: {} }), /portal\.region/);
   });
 
   it('shows the expiry as an ISO time and in words, on the injected clock', async () => {
