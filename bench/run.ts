@@ -4,30 +4,34 @@
  * 2. http.ts   — the query API under load (issues 3 and 4), next to bare Express and node:http;
  * 3. portal.ts — portal sign-ins against a real slapd next to raw ldapts and ldapauth-fork, and
  *                "open console" latency (issue 6).
+ * 4. simulate.ts — the worst-case Simulate* requests (SECURITY.md H1): /healthz latency and the event
+ *                loop's longest block alone and under attack, and the wildcard matcher before/after.
  *
  * Options (after `npm run bench --`):
- *   policy | http | portal  run only these modules (default: all three)
+ *   policy | http | portal | simulate  run only these modules (default: all four)
  *   --only=ID,ID          HTTP scenarios to run: node-http, getuser, listusers-100, gft, gci-temp,
  *                         role-listusers, listusers-100k (the Express baseline always runs)
  *   --seconds=N           measured seconds per HTTP run (default 8; warm-up 2, Express slices 3),
- *                         and of the portal sign-in run (default 6; its baselines run N/2 s twice)
+ *                         of the portal sign-in run (default 6; its baselines run N/2 s twice),
+ *                         and of each simulate phase (default 4)
  *   --cpu-prof=DIR        start the Gatehouse servers with --cpu-prof, profiles written to DIR
  *                         (summarise one with `node bench/cpuprofile-top.mjs FILE`); the portal
  *                         module also keeps the profile of its Gatehouse child there
  * Exits 1 when an HTTP run is invalid (a failed check or any non-2xx answer), or a portal run
- * had a failed sign-in or console request.
+ * had a failed sign-in or console request, or the simulate run saw a block of 50 ms or a failed request.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { runHttpBench } from './http.js';
 import { runPolicyBench } from './policy.js';
 import { runPortalBench } from './portal.js';
+import { runSimulateBench } from './simulate.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { only: { type: 'string' }, seconds: { type: 'string' }, 'cpu-prof': { type: 'string' } },
 });
-const ALL = ['policy', 'http', 'portal'];
+const ALL = ['policy', 'http', 'portal', 'simulate'];
 const modules = positionals.length ? new Set(positionals) : new Set(ALL);
 for (const m of modules) if (!ALL.includes(m)) throw new Error(`unknown benchmark module ${m} (expected ${ALL.join(', ')})`);
 
@@ -49,5 +53,9 @@ if (modules.has('portal')) {
     seconds: values.seconds ? Number(values.seconds) : 6,
     ...(values['cpu-prof'] && { cpuProfDir: resolve(values['cpu-prof']) }),
   });
+  if (!ok) process.exitCode = 1;
+}
+if (modules.has('simulate')) {
+  const ok = await runSimulateBench({ seconds: values.seconds ? Number(values.seconds) : 4 });
   if (!ok) process.exitCode = 1;
 }

@@ -119,7 +119,7 @@ describe('simulate hardening (SECURITY.md H1, H3)', () => {
   });
   after(() => gh?.close());
 
-  it('H1: long wildcard patterns × 20 actions × 20 long resources: no block over 50 ms, /healthz p99 under 100 ms', { timeout: 120_000 }, async (t) => {
+  it('H1: three simulations of long wildcard patterns × 20 actions × 20 long resources: no block over 50 ms, /healthz p99 under 100 ms', { timeout: 120_000 }, async (t) => {
     // Patterns whose literal pieces almost match every resource: the old matcher paid
     // pattern length × resource length for each of them, for each pair.
     const piece = 'a'.repeat(1_500);
@@ -128,14 +128,21 @@ describe('simulate hardening (SECURITY.md H1, H3)', () => {
     const policies = Array.from({ length: 4 }, (_, d) => doc(...[0, 1].map((i) => ({ Effect: 'Allow', Action: i ? 's3:*' : `s3:Get${d}*`, Resource: patterns }))));
     const resources = Array.from({ length: 20 }, (_, i) => `arn:aws:s3:::${'a'.repeat(2_000 - 20)}${i}`);
     const actions = Array.from({ length: 20 }, (_, i) => `s3:Get${i % 10}Object${i}`);
-    const req = await signRequest(gh.url, auditor, {
-      body: [['Action', 'SimulateCustomPolicy'], ['Version', '2010-05-08'], ['MaxItems', '1000'], ...members('PolicyInputList', policies), ...members('ActionNames', actions), ...members('ResourceArns', resources)],
-    });
+    // Three at once: their slices take turns, so /healthz waits for one slice, not three.
+    const reqs = await Promise.all(
+      [1, 2, 3].map(() =>
+        signRequest(gh.url, auditor, {
+          body: [['Action', 'SimulateCustomPolicy'], ['Version', '2010-05-08'], ['MaxItems', '1000'], ...members('PolicyInputList', policies), ...members('ActionNames', actions), ...members('ResourceArns', resources)],
+        }),
+      ),
+    );
     // /healthz alone first: on a loaded shared machine its own p99 may be well above zero.
     const { probe: idle } = await probing(gh.url, () => new Promise((r) => setTimeout(r, 1_000)));
-    const { result, probe } = await probing(gh.url, () => send(gh.url, req));
-    assert.equal(result.status, 200, result.body.slice(0, 500));
-    assert.equal(xmlAll(result.body, 'EvalDecision').length, 400);
+    const { result: results, probe } = await probing(gh.url, () => Promise.all(reqs.map((req) => send(gh.url, req))));
+    for (const result of results) {
+      assert.equal(result.status, 200, result.body.slice(0, 500));
+      assert.equal(xmlAll(result.body, 'EvalDecision').length, 400);
+    }
     assert.ok(probe.maxBlockMs < 50, `the event loop was blocked for ${probe.maxBlockMs.toFixed(1)} ms of CPU (wall gap ${probe.maxWallGapMs.toFixed(1)} ms, histogram max ${probe.histogramMaxMs.toFixed(1)} ms)`);
     assert.ok(probe.healthz.length > 0);
     t.diagnostic(`max block ${probe.maxBlockMs.toFixed(1)} ms CPU (wall ${probe.maxWallGapMs.toFixed(1)} ms); /healthz p99 ${p99(probe.healthz).toFixed(1)} ms during, ${p99(idle.healthz).toFixed(1)} ms alone`);

@@ -14,8 +14,9 @@
  *   A page also ends early once it holds 2,000 results and matched statements.
  * - checkBudget: the page's work estimate (src/policy/simulation.ts) is within one pair's and
  *   one request's ceilings, or the request is refused with InvalidInput before any evaluation.
- * - evaluate: pairs are explained in slices of bounded work, yielding the event loop between
- *   slices (setImmediate), so no request holds it for long (SECURITY.md H1).
+ * - evaluate: pairs are explained in slices of bounded work; the slices of all simulations
+ *   take turns, one per event-loop iteration, so no request holds the loop for long and I/O
+ *   waits for at most one slice (SECURITY.md H1).
  *
  * Each result carries the decision (allowed / explicitDeny / implicitDeny) and the statements
  * that matched, named as AWS names them: SourcePolicyId is the policy's name (or
@@ -42,7 +43,29 @@ interface ContextEntry {
 
 const DECISION = { Allow: 'allowed', ExplicitDeny: 'explicitDeny', ImplicitDeny: 'implicitDeny' } as const;
 
-const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Slices of every simulation in the process take turns, one slice per event-loop iteration,
+ * so I/O (a /healthz probe, other requests) waits for at most one slice however many
+ * simulations run at once. (Plain `setImmediate` per request would run one slice of each
+ * pending simulation in the same check phase.)
+ */
+const waiting: Array<() => void> = [];
+let turnScheduled = false;
+function nextTurn(): void {
+  const resolve = waiting.shift();
+  if (waiting.length > 0) setImmediate(nextTurn);
+  else turnScheduled = false;
+  resolve?.();
+}
+function yieldLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    if (!turnScheduled) {
+      turnScheduled = true;
+      setImmediate(nextTurn);
+    }
+  });
+}
 
 function readActions(input: Input): string[] {
   const actions = (input.ActionNames as string[] | undefined) ?? [];
@@ -88,7 +111,7 @@ async function inputPolicies(input: Input, key: string, kind: 'identity' | 'boun
   }
   const out: PolicyEntry[] = [];
   for (const [i, doc] of docs.entries()) {
-    if (i > 0) await yieldLoop();
+    await yieldLoop();
     out.push({ name: `${key}.${i + 1}`, policy: parsePolicy(doc, { kind }) });
   }
   return out;
@@ -170,7 +193,7 @@ async function evaluate(input: Input, op: Operation, set: PolicySet, principalVa
   let end = page.end;
   for (let k = page.start; k < end; k++) {
     const u = units[k - page.start]!;
-    if (slice > 0 && slice + u > SIMULATION_LIMITS.sliceUnits) {
+    if (k === page.start || slice + u > SIMULATION_LIMITS.sliceUnits) {
       await yieldLoop();
       slice = 0;
     }
