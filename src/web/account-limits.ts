@@ -6,6 +6,9 @@
  * - per account, from all IPs: past `accountCeiling` failures in a window the account is not
  *   locked but slowed: one attempt per `slowDownMs` (429 with Retry-After for the rest), so
  *   spraying from many addresses gains little and the person can still get in;
+ * - a known place is never slowed: an (account, client IP) pair that signed in successfully
+ *   skips the ceiling for 7 days from that success (it keeps its own per-pair limit), so someone
+ *   flooding a name from elsewhere cannot keep its owner out at their usual address;
  * - successes are never counted. The directory's own lockout policy (or, for IAM users, none)
  *   stays the authority: these limits never lock an account.
  * Counters live in the rate-limit store (rate-limit-store.ts: Redis, shared by every instance,
@@ -13,7 +16,7 @@
  * The client IP is Express's `req.ip` (X-Forwarded-For only when `server.trustProxy` says so),
  * IPv6 addresses grouped by /56.
  */
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, MemoryStore, rateLimit, type Options } from 'express-rate-limit';
 import type { Request, RequestHandler, Response } from 'express';
 import type { RateLimitStoreFactory } from './rate-limit-store.js';
 
@@ -50,6 +53,9 @@ type Limited = Request & Record<string, { resetTime?: Date } | undefined>;
 
 const clientIp = (req: Request) => ipKeyGenerator(req.ip ?? '0.0.0.0');
 
+/** How long a successful sign-in makes its (account, IP) pair known. Under 2^31 ms: MemoryStore's timer. */
+export const KNOWN_PAIR_MS = 7 * 86_400_000;
+
 export function accountLimits(s: AccountLimitSettings, o: AccountLimitOptions): AccountLimits {
   const store = (name: string) => {
     const st = o.stores?.(`${o.prefix}-${name}`);
@@ -84,7 +90,7 @@ export function accountLimits(s: AccountLimitSettings, o: AccountLimitOptions): 
     handler: limited('accountSlowDown', s.slowDownMs),
   });
   // Past the ceiling, the request is not refused here: it goes on to the slow-down.
-  const ceiling = rateLimit({
+  const overCeiling = rateLimit({
     ...common,
     ...store('account'),
     windowMs: s.windowMs,
@@ -93,5 +99,16 @@ export function accountLimits(s: AccountLimitSettings, o: AccountLimitOptions): 
     keyGenerator: (req) => o.account(req),
     handler: (req, res, next) => void slow(req, res, next),
   });
+  // Pairs that signed in successfully: a counter per pair, kept KNOWN_PAIR_MS from its first success.
+  const known = o.stores?.(`${o.prefix}-known`) ?? new MemoryStore();
+  known.init?.({ windowMs: KNOWN_PAIR_MS } as Options);
+  const ceiling: RequestHandler = async (req, res, next) => {
+    const key = await pairKey(req);
+    res.on('finish', () => {
+      if (res.statusCode < 400 && !o.failed(res)) void Promise.resolve(known.increment(key)).catch(() => undefined);
+    });
+    if (((await known.get?.(key))?.totalHits ?? 0) > 0) return next();
+    return overCeiling(req, res, next);
+  };
   return { handlers: [pair, ceiling], reset: async (req) => pair.resetKey(await pairKey(req)) };
 }

@@ -4,7 +4,7 @@
  * with the SQLite session store (one instance) they stay in memory. A Redis failure while
  * counting is ServiceUnavailable (503): an attempt is never let through uncounted.
  */
-import type { Store, IncrementResponse, Options } from 'express-rate-limit';
+import type { ClientRateLimitInfo, Store, IncrementResponse, Options } from 'express-rate-limit';
 import { RedisStore } from 'rate-limit-redis';
 import { ServiceUnavailable } from '../shared/errors.js';
 
@@ -36,6 +36,14 @@ class Guarded implements Store {
       return await this.inner.increment(key);
     } catch (err) {
       if (this.options) this.init(this.options);
+      throw new ServiceUnavailable('The rate-limit store is unavailable.', { cause: err });
+    }
+  }
+  /** A counter's current value (web/account-limits.ts reads known sign-in pairs); errors become 503. */
+  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    try {
+      return await this.inner.get?.(key);
+    } catch (err) {
       throw new ServiceUnavailable('The rate-limit store is unavailable.', { cause: err });
     }
   }

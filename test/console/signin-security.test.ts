@@ -9,7 +9,8 @@
  *   without the code.
  * - SECURITY.md H9: no RateLimit headers; 5 failures per (account + user, client IP) block that
  *   pair only (the person signs in from elsewhere); past 20 failures from all IPs the account
- *   is slowed to one attempt per 30 s (429 with a short Retry-After), never locked.
+ *   is slowed to one attempt per 30 s (429 with a short Retry-After), never locked, and never
+ *   from an IP where that account signed in before.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -217,7 +218,8 @@ describe('console sign-in limits (SECURITY H9)', () => {
     noCounters(elsewhere);
   });
 
-  it('past 20 failures from many IPs the account is slowed (one attempt per 30 s), not locked', async () => {
+  it('past 20 failures from many IPs the account is slowed (one attempt per 30 s), not locked; never where it signed in before', async () => {
+    assert.equal((await from('203.0.113.50', 'otto', PASSWORD)).status, 303, 'otto’s usual place');
     for (let i = 0; i < 20; i++) assert.equal((await from(`192.0.2.${i + 1}`, 'otto', 'wrong')).status, 401, `failure ${i + 1}`);
     const first = await from('192.0.2.101', 'otto', 'wrong');
     assert.equal(first.status, 401, 'one attempt goes through');
@@ -226,7 +228,9 @@ describe('console sign-in limits (SECURITY H9)', () => {
     noCounters(slowed);
     const wait = Number(slowed.headers['retry-after']);
     assert.ok(wait >= 1 && wait <= 30, `a short Retry-After: ${wait}`);
-    // Other accounts are not slowed.
+    // Other accounts are not slowed, nor is otto where he signed in before.
     assert.equal((await from('192.0.2.103', 'nora', PASSWORD)).status, 303);
+    assert.equal((await from('203.0.113.50', 'otto', 'wrong')).status, 401, 'a known place is not slowed');
+    assert.equal((await from('203.0.113.50', 'otto', PASSWORD)).status, 303);
   });
 });

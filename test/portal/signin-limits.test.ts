@@ -3,7 +3,7 @@
  * few bad passwords. Failures per (user name, client IP) block that pair only (429 with
  * Retry-After; the same person signs in from another address, by form or API); past the
  * per-name ceiling from all IPs the name is slowed (one attempt per slowDownSeconds, 429 with a
- * short Retry-After), not locked. No header tells the tries left. Client IPs come from
+ * short Retry-After), not locked, and never where the name signed in before. No header tells the tries left. Client IPs come from
  * X-Forwarded-For with `server.trustProxy: loopback`.
  */
 import assert from 'node:assert/strict';
@@ -52,7 +52,8 @@ describe('portal sign-in limits (SECURITY H9)', { skip }, () => {
     assert.equal((await api('203.0.113.10', 'alice', slapd.passwords.alice!)).status, 200);
   });
 
-  it('past the ceiling (8 here) from many IPs the name is slowed to one attempt per 30 s, not locked', async () => {
+  it('past the ceiling (8 here) from many IPs the name is slowed to one attempt per 30 s, not locked; never where it signed in before', async () => {
+    assert.equal((await from('203.0.113.50', 'bob', slapd.passwords.bob!)).status, 303, 'bob’s usual place');
     for (let i = 0; i < 8; i++) assert.equal((await from(`192.0.2.${i + 1}`, 'bob', 'wrong')).status, 401, `failure ${i + 1}`);
     assert.equal((await from('192.0.2.101', 'bob', 'wrong')).status, 401, 'one attempt goes through');
     const slowed = await from('192.0.2.102', 'bob', slapd.passwords.bob!);
@@ -61,5 +62,7 @@ describe('portal sign-in limits (SECURITY H9)', { skip }, () => {
     const wait = Number(slowed.headers['retry-after']);
     assert.ok(wait >= 1 && wait <= 30, `a short Retry-After: ${wait}`);
     assert.equal((await from('192.0.2.103', 'carol', slapd.passwords.carol!)).status, 303, 'other names are not slowed');
+    assert.equal((await from('203.0.113.50', 'bob', 'wrong')).status, 401, 'a known place is not slowed');
+    assert.equal((await from('203.0.113.50', 'bob', slapd.passwords.bob!)).status, 303);
   });
 });
