@@ -9,6 +9,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { publicMessage, ServiceError, toServiceError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { noteFailureLogged } from '../web/failure-log.js';
 import { requestIdOf } from './request-id.js';
 
 interface Answer {
@@ -55,7 +56,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const requestId = requestIdOf(res);
     const answer = answerFor(err);
-    if (answer.status >= 500) logger.error({ err, requestId, ...where(req) }, 'request failed');
+    if (answer.status >= 500) {
+      logger.error({ err, requestId, ...where(req) }, 'request failed');
+      noteFailureLogged(res);
+    }
     else logger.debug({ code: answer.code, requestId, ...where(req) }, 'request refused');
     if (res.headersSent) {
       // Part of a response is out; the only honest thing left is to cut the connection.

@@ -24,6 +24,8 @@ import { ServiceError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
 import type { Broker } from './broker.js';
+import { mintOrigin } from './origin.js';
+import { noteFailureLogged } from '../web/failure-log.js';
 import type { CliSignin } from './grants.js';
 import { setsFor, type PermissionSet } from './permission-sets.js';
 
@@ -76,7 +78,9 @@ export function grantApiRoutes(deps: GrantApiDeps): Router {
     let groups: string[] | undefined;
     try {
       groups = await deps.directory.currentGroups(grant.username);
-    } catch {
+    } catch (err) {
+      deps.logger.warn({ event: 'portal.mint', outcome: 'directory-unavailable', requestId: res.locals.requestId, grantId: grant.id, err }, 'mint refused: the directory is unavailable');
+      noteFailureLogged(res);
       return answer(res, 503, 'ServiceUnavailable', 'The directory is unavailable.');
     }
     if (groups === undefined) {
@@ -89,11 +93,14 @@ export function grantApiRoutes(deps: GrantApiDeps): Router {
     await deps.cli.grants.recordUse(grant.id, now);
     if (body.check === true) return void res.status(204).end();
     try {
-      const c = await deps.broker.credentials(set, { username: grant.username, dn: grant.subjectDn, groups }, req.ip ?? '0.0.0.0');
+      const c = await deps.broker.credentials(set, { username: grant.username, dn: grant.subjectDn, groups }, mintOrigin(req, res));
       res.json({ Version: 1, AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: new Date(c.Expiration).toISOString() });
     } catch (err) {
       const e = err instanceof ServiceError ? err : undefined;
-      if (!e?.expose) deps.logger.warn({ err, requestId: res.locals.requestId, grantId: grant.id }, 'CLI credentials failed');
+      if (!e?.expose) {
+        deps.logger.warn({ err, requestId: res.locals.requestId, grantId: grant.id }, 'CLI credentials failed');
+        noteFailureLogged(res);
+      }
       answer(res, e?.status ?? 500, e?.code ?? 'InternalError', e?.expose ? e.message : 'Could not issue credentials.');
     }
   });

@@ -12,6 +12,7 @@
 import type { Request, Response } from 'express';
 import { ServiceError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { noteFailureLogged } from '../web/failure-log.js';
 import type { Broker } from './broker.js';
 import type { PermissionSet } from './permission-sets.js';
 
@@ -26,6 +27,7 @@ export async function mintOrExplain<T>(deps: { broker: Broker; logger: Logger },
     if (!problem) throw err;
     const requestId = String(res.locals.requestId ?? '');
     deps.logger.warn({ event: 'portal.broker', problem, broker: deps.broker.name, permissionSet: set.name, path: req.path, requestId }, 'the broker cannot issue credentials');
+    noteFailureLogged(res);
     res.status(503).render('portal/broker-unavailable', { problem, broker: deps.broker.name, set: set.name, requestId });
     return undefined;
   }

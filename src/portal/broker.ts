@@ -9,6 +9,9 @@
  * - The federated name / role session name is the directory user name when it fits
  *   `[\w+=,.@-]{2,32}`; otherwise a deterministic fitted form (cleaned, truncated, plus
  *   a short hash). Every mint is written to the audit log with the person's DN.
+ * - The mint's request context is the portal request's own: its client address, its request id,
+ *   and its real transport as aws:SecureTransport (TLS, or a trusted proxy's X-Forwarded-Proto;
+ *   origin.ts), so a broker policy can require TLS.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../shared/logger.js';
@@ -38,6 +41,16 @@ export function federatedName(username: string): string {
   return `${cleaned}-${hash}`;
 }
 
+/** The portal request a mint is made for (origin.ts builds it from an Express request). */
+export interface MintOrigin {
+  /** The client's address (aws:SourceIp). */
+  sourceIp: string;
+  /** Whether the portal request came over TLS (aws:SecureTransport). */
+  secureTransport: boolean;
+  /** The portal request's id, so the mint's logs and audit events carry it. */
+  requestId?: string;
+}
+
 export interface BrokerDeps {
   iam: IamDeps;
   tables: ServiceTables;
@@ -50,8 +63,8 @@ export interface BrokerDeps {
 export class Broker {
   constructor(private readonly deps: BrokerDeps) {}
 
-  async credentials(set: PermissionSet, user: DirectoryUser, sourceIp: string): Promise<MintedCredentials> {
-    const op = await this.brokerOperation(sourceIp);
+  async credentials(set: PermissionSet, user: DirectoryUser, origin: MintOrigin): Promise<MintedCredentials> {
+    const op = await this.brokerOperation(origin);
     const name = federatedName(user.username);
     const params = new Map<string, string>();
     if (set.via === 'role') {
@@ -64,13 +77,13 @@ export class Broker {
     params.set('DurationSeconds', String(set.sessionHours * 3600));
     const { output } = await execute(this.deps.tables, 'sts', params, op);
     const c = (output as { Credentials: MintedCredentials }).Credentials;
-    this.deps.logger.info({ event: 'portal.credentials', permissionSet: set.name, principal: name, dn: user.dn, stableId: user.stableId, accessKeyId: c.AccessKeyId, expires: c.Expiration }, 'credentials issued');
+    this.deps.logger.info({ event: 'portal.credentials', requestId: op.facts.requestId, permissionSet: set.name, principal: name, dn: user.dn, stableId: user.stableId, accessKeyId: c.AccessKeyId, expires: c.Expiration }, 'credentials issued');
     return c;
   }
 
   /** A one-time console sign-in URL for fresh credentials of the set. */
-  async consoleSigninToken(set: PermissionSet, user: DirectoryUser, sourceIp: string): Promise<string> {
-    const c = await this.credentials(set, user, sourceIp);
+  async consoleSigninToken(set: PermissionSet, user: DirectoryUser, origin: MintOrigin): Promise<string> {
+    const c = await this.credentials(set, user, origin);
     const session = JSON.stringify({ sessionId: c.AccessKeyId, sessionKey: c.SecretAccessKey, sessionToken: c.SessionToken });
     const result = await this.deps.signin.getSigninToken(session, undefined, this.deps.iam.clock.now());
     if (!result.ok) throw new ServiceUnavailable(`could not create a console sign-in token: ${result.message}`);
@@ -95,14 +108,14 @@ export class Broker {
     return (await store.groups.allGroupsOf(broker.id)).length > 0 ? 'ok' : 'no-policy';
   }
 
-  private async brokerOperation(sourceIp: string): Promise<Operation> {
+  private async brokerOperation(origin: MintOrigin): Promise<Operation> {
     const { store, clock } = this.deps.iam;
     const broker = await store.users.get(this.deps.accountId, this.deps.brokerName);
     if (!broker) throw new ServiceUnavailable(`the broker user ${this.deps.brokerName} does not exist`);
     return {
       deps: this.deps.iam,
       caller: { accountId: broker.accountId, type: 'User', arn: userArn(broker.accountId, broker.path, broker.name), userId: broker.id, accessKeyId: 'gatehouse-portal', user: broker },
-      facts: { requestId: randomUUID(), now: clock.now(), sourceIp, secureTransport: true, region: 'us-east-1', userAgent: 'gatehouse-portal' },
+      facts: { requestId: origin.requestId ?? randomUUID(), now: clock.now(), sourceIp: origin.sourceIp, secureTransport: origin.secureTransport, region: 'us-east-1', userAgent: 'gatehouse-portal' },
     };
   }
 }

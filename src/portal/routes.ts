@@ -31,6 +31,8 @@ import { csrfSynchronisedProtection, generateToken } from '../web/csrf.js';
 import { loginCsrf, type LoginCsrf } from '../web/login-csrf.js';
 import { cookieName, issuedHere } from '../web/sessions.js';
 import type { Broker } from './broker.js';
+import { mintOrigin } from './origin.js';
+import { logUnloggedFailures, noteFailureLogged } from '../web/failure-log.js';
 import { signinLimits } from './limits.js';
 import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
 import { setsFor, type PermissionSet } from './permission-sets.js';
@@ -84,6 +86,8 @@ type SigninPage = (req: Request, res: Response, locals: SigninLocals) => void;
 
 export function portalRoutes(deps: PortalDeps): Router {
   const router = Router();
+  // Every 5xx under /portal is logged once with its request id (web/failure-log.ts).
+  router.use('/portal', logUnloggedFailures(deps.logger));
   const signinCsrf = loginCsrf({
     key: deps.loginCsrfKey,
     secure: deps.publicUrl.startsWith('https:'),
@@ -126,8 +130,8 @@ export function portalRoutes(deps: PortalDeps): Router {
     const s = await current(deps, req);
     const focus = typeof req.query.set === 'string' ? req.query.set.slice(0, 64) : '';
     if (!s) return signinPage(req, res, { error: '', username: '', set: focus });
-    const brokerStatus = await deps.broker.status().catch(() => 'ok' as const); // explained on the page when it cannot issue
     const grants = cli ? await grantsOf(cli, s.user, deps.clock.now()) : undefined;
+    const brokerStatus = await deps.broker.status().catch(() => 'ok' as const); // explained on the page when it cannot issue
     await page(req, res, 'portal/home', { user: s.user, sets: setsFor(deps.sets, s.user.groups), focus, grants, portalUrl: `${deps.publicUrl}/portal/`, brokerStatus, broker: deps.broker.name });
   });
   // Addresses people type, bookmark or reload after a POST: the sign-in form (or, signed in,
@@ -162,7 +166,7 @@ export function portalRoutes(deps: PortalDeps): Router {
   router.post('/portal/console', csrfSynchronisedProtection, async (req, res) => {
     const picked = await pick(deps, req, res, signinPage);
     if (!picked) return;
-    const token = await mintOrExplain(deps, req, res, picked.set, () => deps.broker.consoleSigninToken(picked.set, picked.user, req.ip ?? '0.0.0.0'));
+    const token = await mintOrExplain(deps, req, res, picked.set, () => deps.broker.consoleSigninToken(picked.set, picked.user, mintOrigin(req, res)));
     if (token === undefined) return;
     const issuer = `${deps.publicUrl}/portal/?set=${encodeURIComponent(picked.set.name)}`;
     const q = new URLSearchParams({ Action: 'login', Issuer: issuer, Destination: deps.consoleUrl, SigninToken: token });
@@ -171,7 +175,7 @@ export function portalRoutes(deps: PortalDeps): Router {
   router.post('/portal/credentials', csrfSynchronisedProtection, async (req, res) => {
     const picked = await pick(deps, req, res, signinPage);
     if (!picked) return;
-    const c = await mintOrExplain(deps, req, res, picked.set, () => deps.broker.credentials(picked.set, picked.user, req.ip ?? '0.0.0.0'));
+    const c = await mintOrExplain(deps, req, res, picked.set, () => deps.broker.credentials(picked.set, picked.user, mintOrigin(req, res)));
     if (c === undefined) return;
     res.render('portal/credentials', credentialsPage({ credentials: c, set: picked.set.name, publicUrl: deps.publicUrl, region: deps.config.region, now: deps.clock.now() }));
   });
@@ -217,7 +221,9 @@ async function pick(deps: PortalDeps, req: Request, res: Response, signinPage: S
   let groups: string[] | undefined;
   try {
     groups = await deps.directory.currentGroups(s.user.username);
-  } catch {
+  } catch (err) {
+    deps.logger.warn({ event: 'portal.mint', outcome: 'directory-unavailable', requestId: res.locals.requestId, dn: s.user.dn, permissionSet: name.slice(0, 64), err }, 'mint refused: the directory is unavailable');
+    noteFailureLogged(res);
     res.status(503).render('portal/unavailable');
     return undefined;
   }
@@ -241,18 +247,29 @@ async function apiCredentials(deps: PortalDeps, req: Request, res: Response): Pr
   if (typeof body.username !== 'string' || typeof body.password !== 'string') return void res.status(400).json({ code: 'InvalidCredentials', message: GENERIC });
   const result = await deps.directory.login(body.username, body.password);
   if (!result.ok) {
-    if (result.reason === 'unavailable') return void res.status(503).json({ code: 'ServiceUnavailable', message: 'The directory is unavailable.' });
+    if (result.reason === 'unavailable') {
+      deps.logger.warn({ event: 'portal.api.credentials', outcome: 'directory-unavailable', status: 503, requestId: res.locals.requestId }, 'CLI credentials refused: the directory is unavailable');
+      noteFailureLogged(res);
+      return void res.status(503).json({ code: 'ServiceUnavailable', message: 'The directory is unavailable.' });
+    }
     return void res.status(401).json({ code: 'InvalidCredentials', message: GENERIC });
   }
   const set = setsFor(deps.sets, result.user.groups).find((x) => x.name === body.permissionSet);
   if (!set) return void res.status(403).json({ code: 'AccessDenied', message: 'You are not entitled to that permission set.' });
   try {
-    const c = await deps.broker.credentials(set, result.user, req.ip ?? '0.0.0.0');
+    const c = await deps.broker.credentials(set, result.user, mintOrigin(req, res));
     res.json({ Version: 1, AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: new Date(c.Expiration).toISOString() });
   } catch (err) {
     const trouble = await brokerTroubleMessage(deps.broker, err, set.name);
-    if (trouble) return void res.status(503).json({ code: 'ServiceUnavailable', message: trouble });
     const e = err instanceof ServiceError ? err : undefined;
+    const status = trouble ? 503 : (e?.status ?? 500);
+    if (status >= 500) {
+      const fields = { event: 'portal.api.credentials', outcome: trouble ? 'broker' : 'failed', status, requestId: res.locals.requestId, permissionSet: set.name, err };
+      if (status === 500) deps.logger.error(fields, 'CLI credentials failed');
+      else deps.logger.warn(fields, 'CLI credentials failed');
+      noteFailureLogged(res);
+    }
+    if (trouble) return void res.status(503).json({ code: 'ServiceUnavailable', message: trouble });
     res.status(e?.status ?? 500).json({ code: e?.code ?? 'InternalError', message: e?.expose ? e.message : 'Could not issue credentials.' });
   }
 }

@@ -1,0 +1,15 @@
+/**
+ * The origin of a mint: what the portal request itself says about where it came from, for the
+ * broker's request context (broker.ts `MintOrigin`).
+ * - Transport: Express's `req.secure` — TLS on the socket, or `X-Forwarded-Proto: https` only
+ *   when the peer is a trusted proxy (`server.trustProxy`); anything else is not secure.
+ * - Address: Express's `req.ip`, under the same trust rule for X-Forwarded-For.
+ * - Request id: the one the response carries (`x-amzn-RequestId`).
+ */
+import type { Request, Response } from 'express';
+import type { MintOrigin } from './broker.js';
+
+export function mintOrigin(req: Request, res: Response): MintOrigin {
+  const requestId: unknown = res.locals.requestId;
+  return { sourceIp: req.ip ?? '0.0.0.0', secureTransport: req.secure, ...(typeof requestId === 'string' && { requestId }) };
+}
