@@ -40,6 +40,7 @@ import { loadPermissionSets, scopedToDirectory } from './portal/permission-sets.
 import { ensureDemo } from './portal/demo.js';
 import { Broker } from './portal/broker.js';
 import { portalRoutes } from './portal/routes.js';
+import { openAudit, type Audit } from './audit/index.js';
 
 export interface StartOptions {
   /** `--config`; otherwise `GATEHOUSE_CONFIG`, otherwise embedded defaults. */
@@ -65,6 +66,8 @@ export interface RunningServer {
   keyring: Keyring;
   /** The account served (created on first start). */
   accountId: string;
+  /** The audit trail (absent with `audit.enabled: false`). */
+  audit?: Audit;
   /** Graceful shutdown: readiness fails, in-flight requests finish, connections close within the grace period. */
   close(): Promise<void>;
 }
@@ -94,7 +97,8 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const tokens = new TokenService(keyring.deriveKey('session-tokens'));
   const authenticator = new Authenticator({ store, keyring, temporary: temporaryResolver(store, tokens) });
   const iam = { store, keyring, permissions, clock, logger, brokerName: config.federation.broker };
-  const tables = { iam: IAM_ACTIONS, sts: stsActions(tokens) };
+  const audit = config.audit.enabled ? openAudit(config.audit, { store, clock, logger, hmacKey: keyring.deriveKey('audit-hmac'), dataDir: config.dataDir, ...(options.out && { out: options.out }) }) : undefined;
+  const tables = { iam: IAM_ACTIONS, sts: stsActions(tokens), ...(audit && { audit: audit.api }) };
   const queryApi = queryApiHandler({ iam, tables, authenticator, clock, logger, trustProxy: config.server.trustProxy });
   setConsoleTables(tables);
 
@@ -144,6 +148,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const listener = await listen(handlerFor, { host, port, graceMs: config.server.shutdownGraceMs, readiness, logger }).catch(async (err: unknown) => {
     await directory.close();
     await sessions.close();
+    await audit?.close();
     await store.close();
     throw new Error(`cannot listen on ${config.server.listen}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   });
@@ -171,10 +176,11 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     await listener.close();
     await directory.close();
     await sessions.close();
+    await audit?.close();
     await store.close();
     logger.info('stopped');
   };
-  return { url, config, readiness, store, keyring, accountId: account.id, close };
+  return { url, config, readiness, store, keyring, accountId: account.id, ...(audit && { audit }), close };
 }
 
 /**

@@ -4,6 +4,7 @@
  * `publicUrl`).
  */
 import { z } from 'zod';
+import { auditSchema, metricsSchema } from './audit.js';
 import { directorySchema } from './directory.js';
 import { federationSchema } from './federation.js';
 import { permissionSetsSchema } from './permission-sets.js';
@@ -30,6 +31,8 @@ export const configSchema = z
     portal: portalSchema,
     policy: policySchema,
     log: logSchema,
+    audit: auditSchema,
+    metrics: metricsSchema,
   })
   .transform((c) => {
     const publicUrl = c.server.publicUrl ?? defaultPublicUrl(c.server.listen);

@@ -36,6 +36,8 @@ export interface CallerSession {
   mfaAuthenticatedAt?: number;
   tags?: Record<string, string>;
   sourceIdentity?: string;
+  /** The person in the directory behind a portal-minted session (the audit trail names them). */
+  directory?: { dn: string; stableId?: string; username?: string };
   /** The issuing user, for federated sessions. */
   issuerUserId?: string;
   /** GetSessionToken credentials carry the user's own permissions. */

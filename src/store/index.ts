@@ -23,6 +23,8 @@ import { openSqlite } from './sql/sqlite.js';
 import type { Store } from './types.js';
 
 export * from './types.js';
+export { withWriteHook, type WriteHook } from './sql/write-hook.js';
+export { chainHash, GENESIS_HASH } from './sql/audit-events.js';
 
 export interface OpenStoreOptions {
   /** The data directory (config `dataDir`). The SQLite file's place comes from the URL, which

@@ -14,6 +14,8 @@
  * - `transaction(fn)` runs fn atomically: all of its writes commit, or none do.
  */
 import type { AwsPolicyAttachmentRepository, InstanceProfileRepository, RoleUsageRepository, SigningCertificateRepository, TagRepository } from './types-iam-extras.js';
+import type { AuditEventRepository } from './types-audit.js';
+export type * from './types-audit.js';
 
 export type * from './types-iam-extras.js';
 
@@ -437,6 +439,8 @@ export interface Repositories {
   deviceAuthorizations: DeviceAuthorizationRepository;
   cliGrants: CliGrantRepository;
   awsPolicyAttachments: AwsPolicyAttachmentRepository;
+  /** The audit trail (src/audit): events, chain heads, digests. */
+  auditEvents: AuditEventRepository;
   tags: TagRepository;
   roleUsage: RoleUsageRepository;
   signingCertificates: SigningCertificateRepository;

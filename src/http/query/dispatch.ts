@@ -13,12 +13,16 @@ import type { ActionTable, Operation, Output } from '../../iam/actions/types.js'
 import { decodeInput, type Params } from './decode.js';
 import { encodeResponse } from './encode.js';
 import { MODELS, type ServiceName } from './model.js';
+import type { ApiAudit } from '../../audit/api-audit.js';
+import type { ApiCallFacts } from '../../audit/api-event.js';
 
 export const VERSIONS: Record<string, ServiceName> = { '2010-05-08': 'iam', '2011-06-15': 'sts' };
 
 export interface ServiceTables {
   iam: ActionTable;
   sts: ActionTable;
+  /** The audit trail: every call executed here is recorded (src/audit/api-audit.ts). */
+  audit?: ApiAudit;
 }
 
 /**
@@ -46,6 +50,12 @@ export async function dispatch(tables: ServiceTables, service: ServiceName, para
  * the same API call would be.
  */
 export async function execute(tables: ServiceTables, service: ServiceName, params: Params, op: Operation): Promise<{ action: string; output: Output }> {
+  if (!tables.audit) return executeCall(tables, service, params, op);
+  const call: ApiCallFacts = { service, action: params.get('Action') ?? '(none)', op };
+  return tables.audit.call(call, () => executeCall(tables, service, params, op, call));
+}
+
+async function executeCall(tables: ServiceTables, service: ServiceName, params: Params, op: Operation, call?: ApiCallFacts): Promise<{ action: string; output: Output }> {
   const action = params.get('Action');
   const model = MODELS[service];
   const handler = action !== undefined && Object.hasOwn(tables[service], action) ? tables[service][action] : undefined;
@@ -53,6 +63,7 @@ export async function execute(tables: ServiceTables, service: ServiceName, param
     throw new InvalidAction(`Could not find operation ${action ?? '(none)'} for version ${model.metadata.apiVersion}`);
   }
   const input = decodeInput(model, model.operations[action]!.input, params);
+  if (call) call.input = input;
   if (!handler.public) {
     const resource = handler.resource ? await handler.resource(input, op) : '*';
     await authorize(op, `${service}:${action}`, resource, handler.context ? { context: handler.context(input, op) } : {});

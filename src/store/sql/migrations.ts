@@ -11,6 +11,7 @@
  */
 import type { Dialect, SqlDriver } from './driver.js';
 import { AWS_POLICY_ATTACHMENTS, instanceProfiles, SIGNING_CERTIFICATES } from './migrations-wire-fidelity.js';
+import { AUDIT_DIGESTS, auditEventsMigration } from './audit-events.js';
 
 export interface Migration {
   version: number;
@@ -229,6 +230,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'aws managed policy attachments, policy and mfa tags, role last used', up: { sqlite: AWS_POLICY_ATTACHMENTS, postgres: AWS_POLICY_ATTACHMENTS } },
   { version: 8, name: 'signing certificates', up: { sqlite: SIGNING_CERTIFICATES, postgres: SIGNING_CERTIFICATES } },
   { version: 9, name: 'instance profiles', up: { sqlite: instanceProfiles(''), postgres: instanceProfiles(' COLLATE "C"') } },
+  { version: 11, name: 'audit events and chain heads', up: { sqlite: auditEventsMigration(''), postgres: auditEventsMigration(' COLLATE "C"') } },
+  { version: 12, name: 'audit digests', up: { sqlite: AUDIT_DIGESTS, postgres: AUDIT_DIGESTS } },
 ];
 
 const CREATE_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)';

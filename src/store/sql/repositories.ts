@@ -23,6 +23,8 @@ import { SqlRoles } from './roles.js';
 import { SqlSigninTokens } from './signin-tokens.js';
 import { SqlUsers } from './users.js';
 import { KnownRevisions } from '../revisions.js';
+import { SqlAuditEvents } from './audit-events.js';
+import { pendingWriteHook } from './write-hook.js';
 
 export function sqlRepositories(db: SqlDriver): Repositories {
   return {
@@ -44,6 +46,7 @@ export function sqlRepositories(db: SqlDriver): Repositories {
     instanceProfiles: new SqlInstanceProfiles(db),
     deviceAuthorizations: new SqlDeviceAuthorizations(db),
     cliGrants: new SqlCliGrants(db),
+    auditEvents: new SqlAuditEvents(db),
   };
 }
 
@@ -79,12 +82,32 @@ function countingWrites(driver: SqlDriver): { driver: SqlDriver; writes: () => n
   };
   const wrapped: SqlDriver = {
     dialect: driver.dialect,
-    all: (sql, params) => (READ_ONLY.test(sql) ? driver.all(sql, params) : counted(driver.all(sql, params))),
-    get: (sql, params) => (READ_ONLY.test(sql) ? driver.get(sql, params) : counted(driver.get(sql, params))),
-    run: (sql, params) => counted(driver.run(sql, params)),
-    transaction: (fn) => counted(driver.transaction(fn)),
+    all: (sql, params) => (READ_ONLY.test(sql) ? driver.all(sql, params) : counted(hooked(driver, (tx) => tx.all(sql, params), () => driver.all(sql, params)))),
+    get: (sql, params) => (READ_ONLY.test(sql) ? driver.get(sql, params) : counted(hooked(driver, (tx) => tx.get(sql, params), () => driver.get(sql, params)))),
+    run: (sql, params) => counted(hooked(driver, (tx) => tx.run(sql, params), () => driver.run(sql, params))),
+    transaction: (fn) => counted(hooked(driver, fn, () => driver.transaction(fn))),
     ping: () => driver.ping(),
     close: () => driver.close(),
   };
   return { driver: wrapped, writes: () => writes };
+}
+
+/**
+ * A write through the root driver: as is, or, when a write hook is armed for this flow
+ * (write-hook.ts: the audit event of an IAM write), in a transaction that also runs the hook.
+ */
+function hooked<T>(driver: SqlDriver, fn: (tx: SqlDriver) => Promise<T>, plain: () => Promise<T>): Promise<T> {
+  const hook = pendingWriteHook();
+  if (!hook) return plain();
+  hook.written = true;
+  return driver
+    .transaction(async (tx) => {
+      const result = await fn(tx);
+      await hook.write(sqlRepositories(tx));
+      return result;
+    })
+    .catch((err: unknown) => {
+      hook.written = false;
+      throw err;
+    });
 }

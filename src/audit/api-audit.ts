@@ -1,0 +1,21 @@
+/**
+ * The hook the query dispatcher calls for every IAM and STS call (the console and the portal
+ * go through the same dispatcher). When src/api's typed `invoke` exists it moves there.
+ */
+import { apiEvent, isReadOnly, type ApiCallFacts } from './api-event.js';
+import type { AuditRecorder } from './recorder.js';
+import type { Redactor } from './secrets.js';
+
+export interface ApiAudit {
+  /** Runs a call with its event: IAM writes in the write's transaction, the rest queued. */
+  call<T>(facts: ApiCallFacts, run: () => Promise<T>): Promise<T>;
+}
+
+export function apiAudit(recorder: AuditRecorder, redactor: Redactor): ApiAudit {
+  return {
+    call: (facts, run) => {
+      const write = facts.service === 'iam' && !isReadOnly('iam', facts.action);
+      return recorder.apiCall(write, (outcome) => apiEvent(facts, outcome, redactor), run);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * audit: the trail of who did what, in CloudTrail's record format.
+ *
+ * Flow: a request → the query dispatcher (src/http/query/dispatch.ts; later src/api's invoke)
+ * or a sign-in route → a record (record.ts, api-event.ts, signin-event.ts; secrets removed
+ * by secrets.ts) → the recorder (recorder.ts: IAM writes in the write's own transaction
+ * through the store's write hook, everything else queued and flushed every `audit.flushMs`)
+ * → `store.auditEvents` (hash-chained per account) → the sink (sink.ts, JSON lines).
+ * Read back by LookupEvents (lookup.ts, over JSON 1.1 in src/http/cloudtrail.ts), the
+ * console's Event history, and `gatehouse audit verify` (chain.ts).
+ *
+ * Imports: src/shared, src/store, src/iam types. Nothing imports http.
+ */
+import { join } from 'node:path';
+import type { AuditConfig } from '../config/audit.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { Store } from '../store/index.js';
+import { apiAudit, type ApiAudit } from './api-audit.js';
+import { AuditTrail } from './recorder.js';
+import { Redactor } from './secrets.js';
+import { FileSink, stdoutSink, type Sink } from './sink.js';
+
+export { AuditTrail, type AuditRecorder, type PendingEvent } from './recorder.js';
+export { Redactor, HIDDEN } from './secrets.js';
+export type { ApiAudit } from './api-audit.js';
+
+export interface Audit {
+  trail: AuditTrail;
+  redactor: Redactor;
+  api: ApiAudit;
+  /** Deletes events past retention and records a digest of each chain head. */
+  maintain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenAuditDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  /** The KEK-derived key for HMACs of secrets (`keyring.deriveKey('audit-hmac')`). */
+  hmacKey: Buffer;
+  dataDir: string;
+  out?: { write(text: string): unknown };
+}
+
+export function openAudit(config: AuditConfig, deps: OpenAuditDeps): Audit {
+  const sink: Sink | undefined =
+    config.sink === 'stdout' ? stdoutSink(deps.out) : config.sink === 'file' ? new FileSink(config.file ?? join(deps.dataDir, 'audit.jsonl'), config.maxFileBytes, config.maxFiles) : undefined;
+  const trail = new AuditTrail({ store: deps.store, clock: deps.clock, logger: deps.logger, flushMs: config.flushMs, failReads: config.failReads, ...(sink && { sink }) });
+  const redactor = new Redactor(deps.hmacKey);
+  let lastDigest = deps.clock.now();
+  const maintain = async () => {
+    const now = deps.clock.now();
+    const swept = await deps.store.auditEvents.sweep(now - config.retentionDays * 86_400_000);
+    if (swept > 0) deps.logger.info({ swept }, 'audit: events past retention deleted');
+    if (now - lastDigest >= config.digestMinutes * 60_000) {
+      lastDigest = now;
+      await deps.store.auditEvents.digest(now);
+    }
+  };
+  const timer = setInterval(() => maintain().catch((err: unknown) => deps.logger.error({ err }, 'audit: maintenance failed')), Math.min(3_600_000, config.digestMinutes * 60_000));
+  timer.unref();
+  return {
+    trail,
+    redactor,
+    api: apiAudit(trail, redactor),
+    maintain,
+    close: async () => {
+      clearInterval(timer);
+      await trail.close();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * The event record, in CloudTrail's format (eventVersion 1.08), and how a request becomes one.
+ *
+ * - `userIdentity` follows CloudTrail's shapes: IAMUser, Root, AssumedRole and FederatedUser
+ *   (with `sessionContext.sessionIssuer` and `attributes`), `Unknown` before authentication.
+ * - Gatehouse extensions, under names AWS does not use: `sessionContext.directoryIdentity`
+ *   (`{dn, stableId, username}`: the person in the directory behind a portal-minted session),
+ *   the `DirectoryUser` identity type (a person at the portal, before any credentials exist)
+ *   and the portal's event source `portal.gatehouse.amazonaws.com`.
+ * - No secret is ever placed in a record: requestParameters pass through `redact` (secrets.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../iam/caller.js';
+
+export const EVENT_SOURCES = {
+  iam: 'iam.amazonaws.com',
+  sts: 'sts.amazonaws.com',
+  signin: 'signin.amazonaws.com',
+  /** Gatehouse's own: portal sign-ins, refusals, set choices, hand-offs, mints, CLI grants. */
+  portal: 'portal.gatehouse.amazonaws.com',
+} as const;
+
+export interface DirectoryIdentity {
+  dn: string;
+  /** entryUUID or objectGUID. */
+  stableId?: string;
+  username?: string;
+}
+
+export interface UserIdentity {
+  type: 'IAMUser' | 'Root' | 'AssumedRole' | 'FederatedUser' | 'Unknown' | 'DirectoryUser';
+  principalId?: string;
+  arn?: string;
+  accountId?: string;
+  accessKeyId?: string;
+  userName?: string;
+  sessionContext?: {
+    sessionIssuer?: { type: 'Role' | 'IAMUser' | 'Root'; principalId: string; arn?: string; accountId: string; userName?: string };
+    attributes: { creationDate: string; mfaAuthenticated: 'true' | 'false' };
+    sourceIdentity?: string;
+    directoryIdentity?: DirectoryIdentity;
+  };
+}
+
+export interface CloudTrailRecord {
+  eventVersion: '1.08';
+  userIdentity: UserIdentity;
+  eventTime: string;
+  eventSource: string;
+  eventName: string;
+  awsRegion: string;
+  sourceIPAddress: string;
+  userAgent: string;
+  errorCode?: string;
+  errorMessage?: string;
+  requestParameters: Record<string, unknown> | null;
+  responseElements: Record<string, unknown> | null;
+  additionalEventData?: Record<string, unknown>;
+  requestID: string;
+  eventID: string;
+  readOnly: boolean;
+  eventType: 'AwsApiCall' | 'AwsConsoleSignIn';
+  managementEvent: true;
+  recipientAccountId: string;
+  eventCategory: 'Management';
+}
+
+/** The lookup columns that go beside a record. */
+export interface RecordFacets {
+  resourceType?: string;
+  resourceName?: string;
+}
+
+/** CloudTrail's time format: ISO 8601 to the second. */
+export function cloudTrailTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A fresh event id (UUID, as CloudTrail's). */
+export function newEventId(): string {
+  return randomUUID();
+}
+
+/** userIdentity for an authenticated caller. */
+export function identityOf(caller: Caller): UserIdentity {
+  const base = { principalId: caller.userId, arn: caller.arn, accountId: caller.accountId, accessKeyId: caller.accessKeyId };
+  const s = caller.session;
+  const sessionContext = s && {
+    attributes: { creationDate: cloudTrailTime(s.issuedAt), mfaAuthenticated: s.mfaAuthenticatedAt !== undefined ? ('true' as const) : ('false' as const) },
+    ...(s.sourceIdentity !== undefined && { sourceIdentity: s.sourceIdentity }),
+    ...(s.directory && { directoryIdentity: s.directory }),
+  };
+  switch (caller.type) {
+    case 'Account':
+      return { type: 'Root', ...base, ...(sessionContext && { sessionContext }) };
+    case 'User':
+      return { type: 'IAMUser', ...base, ...(caller.user && { userName: caller.user.name }), ...(sessionContext && { sessionContext }) };
+    case 'AssumedRole': {
+      const role = caller.role;
+      const issuer = role && { type: 'Role' as const, principalId: role.id, arn: `arn:aws:iam::${caller.accountId}:role${role.path}${role.name}`, accountId: caller.accountId, userName: role.name };
+      return { type: 'AssumedRole', ...base, ...(sessionContext && { sessionContext: { ...(issuer && { sessionIssuer: issuer }), ...sessionContext } }) };
+    }
+    case 'FederatedUser': {
+      const issuerId = s?.issuerUserId ?? caller.accountId;
+      const issuer =
+        issuerId === caller.accountId
+          ? { type: 'Root' as const, principalId: caller.accountId, arn: `arn:aws:iam::${caller.accountId}:root`, accountId: caller.accountId }
+          : { type: 'IAMUser' as const, principalId: issuerId, accountId: caller.accountId, ...(caller.user && { userName: caller.user.name, arn: `arn:aws:iam::${caller.accountId}:user${caller.user.path}${caller.user.name}` }) };
+      return { type: 'FederatedUser', ...base, ...(sessionContext && { sessionContext: { sessionIssuer: issuer, ...sessionContext } }) };
+    }
+  }
+}
+
+/** The Username lookup value of an identity, as CloudTrail fills it. */
+export function usernameOf(id: UserIdentity): string | null {
+  if (id.type === 'IAMUser' || id.type === 'DirectoryUser') return id.userName ?? null;
+  if (id.type === 'Root') return 'root';
+  if (id.type === 'AssumedRole' || id.type === 'FederatedUser') {
+    // The session name / federated user name: the last path element of the ARN.
+    const name = id.arn?.split('/').at(-1);
+    return name ?? null;
+  }
+  return id.userName ?? null;
+}
+
+/** The directory identity of a record, if any. */
+export function directoryOf(id: UserIdentity): DirectoryIdentity | undefined {
+  return id.sessionContext?.directoryIdentity;
+}

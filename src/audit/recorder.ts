@@ -1,0 +1,189 @@
+/**
+ * The recorder: how events reach the store.
+ *
+ * - IAM writes (`apiCall` with a non-read-only IAM action): the event is written by the store's
+ *   write hook inside the first transaction the action commits (store/sql/write-hook.ts), so
+ *   no write commits without its event; if the event cannot be written the write fails
+ *   (fail closed). A write action that ends in an error after committing gets a second event
+ *   with the error; one that wrote nothing is queued like a read.
+ * - Everything else (reads, refusals, STS calls, sign-ins, portal events) is queued and written
+ *   in one transaction every `audit.flushMs`: a killed process loses at most that window.
+ * - While the store refuses the queue (the last flush failed), reads are refused with 503 when
+ *   `audit.failReads` is on; otherwise they are served and their events wait in memory (at most
+ *   `maxQueue`, oldest dropped and counted).
+ * - Every stored event also goes to the sink (file/stdout JSON lines), after it is stored.
+ */
+import { ServiceUnavailable } from '../shared/errors.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { withWriteHook, type AuditEventInput, type Store, type WriteHook } from '../store/index.js';
+import { withoutWriteHook } from '../store/sql/write-hook.js';
+import { directoryOf, usernameOf, type CloudTrailRecord, type RecordFacets } from './record.js';
+import type { Sink } from './sink.js';
+
+/** What the dispatcher (and later src/api's invoke) needs from the audit trail. */
+export interface AuditRecorder {
+  /**
+   * Runs one API call with its event. `write` is true for IAM writes (the event commits with
+   * the write); `event(outcome)` builds the record once the outcome is known.
+   */
+  apiCall<T>(write: boolean, event: (outcome: Outcome) => PendingEvent, run: () => Promise<T>): Promise<T>;
+  /** Queues an event (sign-ins, portal events). */
+  record(event: PendingEvent): void;
+}
+
+export type Outcome = { ok: true; output?: unknown } | { ok: false; code: string; message: string } | { ok: 'pending' };
+
+export interface PendingEvent {
+  record: CloudTrailRecord;
+  facets?: RecordFacets;
+}
+
+export interface AuditTrailOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  flushMs: number;
+  failReads: boolean;
+  sink?: Sink;
+  /** Most events held while the store refuses them. Default 100,000. */
+  maxQueue?: number;
+}
+
+/** An event as the store keeps it. */
+export function toInput(e: PendingEvent): AuditEventInput {
+  const r = e.record;
+  const dir = directoryOf(r.userIdentity);
+  return {
+    accountId: r.recipientAccountId,
+    eventId: r.eventID,
+    eventTime: Date.parse(r.eventTime),
+    eventName: r.eventName,
+    eventSource: r.eventSource,
+    readOnly: r.readOnly,
+    username: usernameOf(r.userIdentity),
+    accessKeyId: r.userIdentity.accessKeyId ?? null,
+    resourceType: e.facets?.resourceType ?? null,
+    resourceName: e.facets?.resourceName ?? null,
+    directoryId: dir?.stableId ?? null,
+    directoryDn: dir?.dn ?? null,
+    record: JSON.stringify(r),
+  };
+}
+
+export class AuditTrail implements AuditRecorder {
+  #queue: { input: AuditEventInput; queuedAt: number }[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #healthy = true;
+  /** Events dropped because the queue was full. */
+  dropped = 0;
+  /** Events stored (in a write's transaction or by a flush). */
+  stored = 0;
+
+  constructor(private readonly o: AuditTrailOptions) {
+    this.#timer = setInterval(() => void this.flush(), o.flushMs);
+    this.#timer.unref();
+  }
+
+  /** Queued events. */
+  get depth(): number {
+    return this.#queue.length;
+  }
+
+  /** Age in ms of the oldest queued event (0 when empty). */
+  get lagMs(): number {
+    const first = this.#queue[0];
+    return first ? Math.max(0, this.o.clock.now() - first.queuedAt) : 0;
+  }
+
+  /** Whether the last flush succeeded. */
+  get healthy(): boolean {
+    return this.#healthy;
+  }
+
+  async apiCall<T>(write: boolean, event: (outcome: Outcome) => PendingEvent, run: () => Promise<T>): Promise<T> {
+    if (!write) {
+      if (!this.#healthy && this.o.failReads) throw new ServiceUnavailable('The audit trail is unavailable; reads are refused (audit.failReads).');
+      try {
+        const result = await run();
+        this.record(event({ ok: true, output: result }));
+        return result;
+      } catch (err) {
+        this.record(event(failure(err)));
+        throw err;
+      }
+    }
+    let inTransaction: AuditEventInput | undefined;
+    const hook: WriteHook = {
+      written: false,
+      write: async (tx) => {
+        inTransaction = toInput(event({ ok: 'pending' }));
+        await tx.auditEvents.append([inTransaction]);
+      },
+    };
+    try {
+      const result = await withWriteHook(hook, run);
+      if (hook.written && inTransaction) this.#stored([inTransaction]);
+      else this.record(event({ ok: true, output: result }));
+      return result;
+    } catch (err) {
+      // A failure to write the event itself is the write's failure: nothing was committed.
+      this.record(event(failure(err)));
+      throw err;
+    }
+  }
+
+  record(event: PendingEvent): void {
+    const max = this.o.maxQueue ?? 100_000;
+    if (this.#queue.length >= max) {
+      this.#queue.shift();
+      this.dropped++;
+    }
+    this.#queue.push({ input: toInput(event), queuedAt: this.o.clock.now() });
+  }
+
+  /** Writes the queued events in one transaction. Concurrent calls share one flush. */
+  flush(): Promise<void> {
+    if (this.#flushing) return this.#flushing;
+    if (this.#queue.length === 0) return Promise.resolve();
+    this.#flushing = withoutWriteHook(() => this.#flushOnce()).finally(() => (this.#flushing = undefined));
+    return this.#flushing;
+  }
+
+  async #flushOnce(): Promise<void> {
+    const batch = this.#queue.splice(0, 5000);
+    try {
+      await this.o.store.auditEvents.append(batch.map((b) => b.input));
+      this.#healthy = true;
+      this.#stored(batch.map((b) => b.input));
+    } catch (err) {
+      this.#queue.unshift(...batch);
+      if (this.#healthy) this.o.logger.error({ err }, 'audit: cannot store events; they wait in memory');
+      this.#healthy = false;
+    }
+  }
+
+  #stored(inputs: AuditEventInput[]): void {
+    this.stored += inputs.length;
+    if (this.o.sink) for (const i of inputs) this.o.sink.write(i.record);
+  }
+
+  /** Stops the timer and writes what is queued. */
+  async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    for (let i = 0; i < 100 && this.#queue.length > 0; i++) {
+      await this.flush();
+      if (!this.#healthy) break;
+    }
+    await this.o.sink?.close();
+  }
+}
+
+function failure(err: unknown): Outcome {
+  const e = err as { code?: unknown; message?: unknown; status?: unknown };
+  const code = typeof e.code === 'string' && typeof e.status === 'number' ? e.code : 'InternalFailure';
+  const message = typeof e.status === 'number' && e.status < 500 && typeof e.message === 'string' ? e.message : 'An internal error occurred.';
+  return { ok: false, code, message };
+}
