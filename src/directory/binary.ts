@@ -34,23 +34,31 @@ const DECODERS: Record<string, (b: Buffer) => string | undefined> = {
   tokengroups: formatSid,
 };
 
-/** An ldapjs attribute: its raw values, and a setter that replaces them. */
+/** An ldapjs attribute: its type and raw values. */
 interface RawAttribute {
   type: string;
   buffers: Buffer[];
-  values: string[];
 }
 
-/** Rewrites the binary attributes of an ldapjs SearchResultEntry in place, as text. */
+/**
+ * Rewrites the binary attributes of an ldapjs SearchResultEntry as text. The entry's attribute
+ * list is replaced (an ldapjs Attribute's `values` setter adds values rather than replacing
+ * them); an attribute-like `{ type, values }` is what the entry's setter accepts.
+ */
 export function decodeBinaryAttributes(entry: unknown): void {
-  const attributes = (entry as { attributes?: RawAttribute[] }).attributes;
+  const e = entry as { attributes?: RawAttribute[] };
+  const attributes = e.attributes;
   if (!Array.isArray(attributes)) return;
-  for (const attribute of attributes) {
+  let changed = false;
+  const next = attributes.map((attribute) => {
     const decode = DECODERS[attribute.type.toLowerCase()];
-    if (!decode) continue;
+    if (!decode) return attribute;
     const decoded = attribute.buffers.map((b) => decode(b));
-    if (decoded.every((v): v is string => v !== undefined)) attribute.values = decoded;
-  }
+    if (!decoded.every((v): v is string => v !== undefined)) return attribute;
+    changed = true;
+    return { type: attribute.type, values: decoded };
+  });
+  if (changed) (e as { attributes: unknown }).attributes = next;
 }
 
 /** A SID string as an LDAP filter value for objectSid: its binary form, every byte escaped. */
