@@ -30,7 +30,13 @@ const SERVICES = {
       CreateVirtualMFADevice EnableMFADevice DeactivateMFADevice ResyncMFADevice ListMFADevices
       ListVirtualMFADevices DeleteVirtualMFADevice
       CreateAccountAlias ListAccountAliases DeleteAccountAlias GetAccountSummary
-      SimulatePrincipalPolicy SimulateCustomPolicy`.split(/\s+/),
+      SimulatePrincipalPolicy SimulateCustomPolicy
+      TagRole UntagRole ListRoleTags UpdateRoleDescription ListEntitiesForPolicy
+      TagPolicy UntagPolicy ListPolicyTags TagMFADevice UntagMFADevice ListMFADeviceTags
+      GetAccountAuthorizationDetails GetContextKeysForCustomPolicy GetContextKeysForPrincipalPolicy
+      UploadSigningCertificate ListSigningCertificates UpdateSigningCertificate DeleteSigningCertificate
+      CreateInstanceProfile DeleteInstanceProfile GetInstanceProfile ListInstanceProfiles
+      AddRoleToInstanceProfile RemoveRoleFromInstanceProfile ListInstanceProfilesForRole`.split(/\s+/),
   },
   sts: {
     file: 'sts/2011-06-15/service-2.json',

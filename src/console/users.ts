@@ -1,6 +1,6 @@
 /**
  * IAM users: the list (paginated with IAM's markers), create, delete, and the user's
- * page with its groups, policies, access keys, password and MFA devices.
+ * page with its groups, policies, access keys, password, MFA devices and signing certificates.
  * - DeleteUser refuses while the user still has keys, a password, MFA, policies or
  *   groups; the page says so and what to remove.
  * - Group membership is added and removed here; policies, keys and the password have
@@ -31,6 +31,7 @@ async function detail(req: Request, res: Response): Promise<void> {
   const keys = await attempt(res, 'ListAccessKeys', { UserName: name });
   const profile = await attempt(res, 'GetLoginProfile', { UserName: name });
   const mfa = await attempt(res, 'ListMFADevices', { UserName: name });
+  const certificates = await attempt(res, 'ListSigningCertificates', { UserName: name });
   await render(req, res, 'user', {
     title: `User ${name}`,
     user: user.value.User,
@@ -42,6 +43,7 @@ async function detail(req: Request, res: Response): Promise<void> {
     // No login profile is a state, not a refusal.
     profile: profile.ok || profile.code === 'NoSuchEntity' ? { ok: true, value: profile.ok ? profile.value.LoginProfile : undefined } : profile,
     mfa,
+    certificates,
   });
 }
 

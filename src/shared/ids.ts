@@ -1,7 +1,8 @@
 /**
  * Unique identifiers with AWS's prefixes and lengths, from the CSPRNG (base32: A–Z, 2–7):
- * - unique ids of entities (users, groups, roles, policies, instance profiles, signing
- *   certificates) are 21 characters, a four-letter prefix and 17, as AWS's are;
+ * - unique ids of entities (users, groups, roles, policies, instance profiles) are 21
+ *   characters, a four-letter prefix and 17, as AWS's are; signing certificate ids are 24
+ *   (`ASCA` and 20: AWS's model requires at least 24);
  * - access key ids (AKIA, ASIA) are 20 characters, a prefix and 16, as AWS's are.
  */
 import { randomBytes, randomInt } from 'node:crypto';
@@ -33,8 +34,11 @@ export function randomBase32(length: number): string {
 /** Kinds whose ids are access key ids (20 characters); every other id is 21. */
 const KEY_IDS: ReadonlySet<IdKind> = new Set(['accessKey', 'temporaryKey']);
 
-/** The length of a new id of this kind: 20 for access key ids, 21 for unique ids. */
-export const idLength = (kind: IdKind): number => (KEY_IDS.has(kind) ? 20 : 21);
+/**
+ * The length of a new id of this kind: 20 for access key ids, 24 for signing certificate ids
+ * (AWS's model requires at least 24), 21 for every other unique id.
+ */
+export const idLength = (kind: IdKind): number => (KEY_IDS.has(kind) ? 20 : kind === 'signingCertificate' ? 24 : 21);
 
 /** A new id such as `AIDA…` (21 characters) or `AKIA…` (20). */
 export function newId(kind: IdKind): string {

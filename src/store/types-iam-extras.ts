@@ -28,6 +28,8 @@ export interface AwsPolicyAttachmentRepository {
   entities(accountId: string, arn: string): Promise<PolicyOwnerRef[]>;
   /** The users, groups and roles a customer managed policy is attached to. */
   customerEntities(policyId: string): Promise<PolicyOwnerRef[]>;
+  /** The users and roles of the account that have this policy ARN as their permissions boundary. */
+  boundaryEntities(accountId: string, arn: string): Promise<PolicyOwnerRef[]>;
 }
 
 /** What carries tags besides users and roles: customer managed policies (by id), MFA devices (by serial), instance profiles (by id). */

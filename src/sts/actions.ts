@@ -164,6 +164,8 @@ export function stsActions(tokens: TokenService): ActionTable {
           tags: session.tags,
           ...(mfa !== undefined && { mfa }),
         });
+        // RoleLastUsed (GetRole): bookkeeping, like an access key's last use.
+        await op.deps.store.roleUsage.record(role.id, now, op.facts.region);
         return {
           ...minted,
           AssumedRoleUser: { AssumedRoleId: `${role.id}:${sessionName}`, Arn: `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${sessionName}` },

@@ -67,7 +67,7 @@ describe('account', () => {
 
   it('GetAccountSummary: counts move as entities come and go; quotas are present', async () => {
     const before = await summary();
-    for (const quota of ['UsersQuota', 'GroupsQuota', 'RolesQuota', 'PoliciesQuota', 'AccessKeysPerUserQuota', 'MFADevicesQuota', 'VersionsPerPolicyQuota']) {
+    for (const quota of ['UsersQuota', 'GroupsQuota', 'RolesQuota', 'PoliciesQuota', 'AccessKeysPerUserQuota', 'InstanceProfilesQuota', 'VersionsPerPolicyQuota']) {
       assert.equal(typeof before[quota], 'number', `${quota} present`);
     }
     assert.equal(before.RolesQuota, 250);

@@ -144,7 +144,7 @@ describe('AssumeRole', () => {
   describe('the role session', () => {
     it('AssumedRoleUser Id and Arn; GetCallerIdentity agrees', async () => {
       const role = (await at.iam().send(new GetRoleCommand({ RoleName: 'by-account' }))).Role!;
-      assert.match(role.RoleId!, /^AROA[A-Z2-7]{16}$/);
+      assert.match(role.RoleId!, /^AROA[A-Z2-7]{17}$/);
       const r = await assume('by-account', { RoleSessionName: 'alice@example.com' });
       assert.deepEqual(r.AssumedRoleUser, { AssumedRoleId: `${role.RoleId}:alice@example.com`, Arn: `arn:aws:sts::${acct}:assumed-role/by-account/alice@example.com` });
       const c = creds(r.Credentials);

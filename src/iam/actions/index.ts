@@ -14,8 +14,9 @@ import { roleActions } from './roles.js';
 import { simulateActions } from './simulate.js';
 import type { ActionTable } from './types.js';
 import { userActions } from './users.js';
+import { wireFidelityActions } from './wire-fidelity.js';
 
-export const IAM_ACTIONS: ActionTable = {
+const CORE_ACTIONS: ActionTable = {
   ...userActions,
   ...groupActions,
   ...roleActions,
@@ -28,5 +29,8 @@ export const IAM_ACTIONS: ActionTable = {
   ...accountActions,
   ...simulateActions,
 };
+
+/** The core table, with the operations added for wire fidelity (wire-fidelity.ts) over it. */
+export const IAM_ACTIONS: ActionTable = { ...CORE_ACTIONS, ...wireFidelityActions(CORE_ACTIONS) };
 
 export type { ActionHandler, ActionTable, IamDeps, Input, Operation, Output } from './types.js';

@@ -66,4 +66,12 @@ export class SqlAwsPolicyAttachments implements AwsPolicyAttachmentRepository {
       [policyId, policyId, policyId],
     );
   }
+
+  boundaryEntities(accountId: string, arn: string): Promise<PolicyOwnerRef[]> {
+    return this.db.all<OwnerRow>(
+      `SELECT 'user' AS kind, id FROM users WHERE account_id = ? AND permissions_boundary = ?
+       UNION ALL SELECT 'role' AS kind, id FROM roles WHERE account_id = ? AND permissions_boundary = ?`,
+      [accountId, arn, accountId, arn],
+    );
+  }
 }
