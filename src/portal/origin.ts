@@ -3,7 +3,8 @@
  * broker's request context (broker.ts `MintOrigin`).
  * - Transport: Express's `req.secure` — TLS on the socket, or `X-Forwarded-Proto: https` only
  *   when the peer is a trusted proxy (`server.trustProxy`); anything else is not secure.
- * - Address: Express's `req.ip`, under the same trust rule for X-Forwarded-For.
+ * - Address: Express's `req.ip`, under the same trust rule for X-Forwarded-For, IPv4-mapped
+ *   addresses as plain IPv4 (as the query API and the console give aws:SourceIp).
  * - Request id: the one the response carries (`x-amzn-RequestId`).
  */
 import type { Request, Response } from 'express';
@@ -11,5 +12,5 @@ import type { MintOrigin } from './broker.js';
 
 export function mintOrigin(req: Request, res: Response): MintOrigin {
   const requestId: unknown = res.locals.requestId;
-  return { sourceIp: req.ip ?? '0.0.0.0', secureTransport: req.secure, ...(typeof requestId === 'string' && { requestId }) };
+  return { sourceIp: (req.ip ?? '0.0.0.0').replace(/^::ffff:/, ''), secureTransport: req.secure, ...(typeof requestId === 'string' && { requestId }) };
 }

@@ -63,6 +63,9 @@ describe('the mint context and portal failure logs (H11)', { skip }, () => {
     const r = await apiCredentials(env.gh.url, alice()).set('X-Forwarded-Proto', 'https');
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.match(r.body.AccessKeyId, /^ASIA/);
+    // The mint runs under the portal request's id.
+    const issued = log.lines.map(json).find((l) => l.event === 'portal.credentials' && l.accessKeyId === r.body.AccessKeyId);
+    assert.equal(issued?.requestId, r.headers['x-amzn-requestid']);
     // The portal form takes the same path.
     const { agent } = await signedIn(env.gh.url, 'alice', slapd.passwords.alice!);
     const plain = await postForm(agent, '/portal/credentials', { permissionSet: 'Developer' });
