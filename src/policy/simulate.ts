@@ -6,7 +6,8 @@
  * Each doc is a policy object, or its text (so duplicate keys and raw characters are checked).
  * Context defaults, used only when the key is absent: aws:PrincipalType, aws:PrincipalArn,
  * aws:PrincipalAccount, aws:username (IAM users), aws:CurrentTime and aws:EpochTime.
- * Invalid input throws InvalidInput; an invalid policy throws MalformedPolicyDocument.
+ * Invalid input (a malformed action name included: `service:action`, as the IAM API and the
+ * console's simulator require) throws InvalidInput; an invalid policy throws MalformedPolicyDocument.
  */
 import { parseArn } from '../shared/arn.js';
 import { InvalidInput, MalformedPolicyDocument } from '../shared/errors.js';
@@ -14,6 +15,7 @@ import { createContext, isValidTimeZone } from './context.js';
 import { explain, type PolicyEntry } from './evaluate.js';
 import { isJsonObject, JsonSyntaxError, parseStrictJson, type JsonObject, type JsonValue } from './json.js';
 import { parsePolicy } from './parse.js';
+import { actionNameProblem } from './simulation.js';
 import type { ContextValue, Explanation, PolicyKind, PrincipalType } from './types.js';
 
 export interface SimulateOptions {
@@ -32,6 +34,8 @@ export function simulate(input: unknown, options: SimulateOptions = {}): Explana
   const principal = requiredString(req, 'principal');
   const principalType = readPrincipalType(req, principal);
   const action = requiredString(req, 'action');
+  const problem = actionNameProblem(action);
+  if (problem) throw new InvalidInput(problem);
   const resource = requiredString(req, 'resource');
   if (!Array.isArray(req.identityPolicies)) throw new InvalidInput('identityPolicies must be an array of policy documents.');
   const identity = req.identityPolicies.map((doc, i) => entry(doc, 'identity', `identity[${i}]`));

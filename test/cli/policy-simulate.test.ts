@@ -62,6 +62,15 @@ describe('gatehouse policy simulate', { concurrency: true }, () => {
     }
   });
 
+  it('a malformed action exits 2 with InvalidInput, as the API and the console refuse it', async () => {
+    for (const action of ['frobnicate', 's3 GetObject', 's3:']) {
+      const { code, stdout, stderr } = await gatehouse(['policy', 'simulate', '--json'], requestFor([readObjects], action));
+      assert.equal(code, 2, action);
+      assert.equal(stdout, '');
+      assert.match(stderr, new RegExp(`^InvalidInput: Invalid action name ${action}: an action is a service prefix and an action name`));
+    }
+  });
+
   it('a malformed policy exits 2 with MalformedPolicyDocument', async () => {
     const { code, stderr } = await gatehouse(['policy', 'simulate', '--json'], requestFor([{ Effect: 'Perhaps', Action: '*', Resource: '*' }]));
     assert.equal(code, 2);
