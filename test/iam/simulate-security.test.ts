@@ -176,19 +176,30 @@ describe('simulate hardening (SECURITY.md H1, H3)', () => {
     assert.match(await attempt([questions(1, 33_000)], actions(1), resources(1)), /PolicyInputList\.1 has 33,\d{3} characters, and a simulated policy may have at most 32,768/);
   });
 
-  it('H1: many ContextEntries and ForAnyValue:StringLike patterns stay within the loop budget too', { timeout: 120_000 }, async () => {
+  it('H1: ForAnyValue:StringLike patterns × context values: evaluated within the loop budget, or refused past it', { timeout: 120_000 }, async () => {
     const policy = doc({ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { 'ForAnyValue:StringLike': { 'aws:TagKeys': Array.from({ length: 90 }, (_, i) => `*${'k'.repeat(300)}?${i}`) } } });
-    const entries: Array<[string, string]> = [];
-    for (let i = 1; i <= 40; i++) {
-      entries.push([`ContextEntries.member.${i}.ContextKeyName`, `aws:TagKeys${i === 1 ? '' : `x${i}`}`], [`ContextEntries.member.${i}.ContextKeyType`, 'stringList']);
-      for (let j = 1; j <= 20; j++) entries.push([`ContextEntries.member.${i}.ContextKeyValues.member.${j}`, 'k'.repeat(600)]);
-    }
-    const req = await signRequest(gh.url, auditor, {
-      body: [['Action', 'SimulateCustomPolicy'], ['Version', '2010-05-08'], ...members('PolicyInputList', [policy]), ...members('ActionNames', ['s3:GetObject', 's3:PutObject']), ...entries],
-    });
-    const { result, probe } = await probing(gh.url, () => send(gh.url, req));
-    assert.ok(result.status === 200 || xmlText(result.body, 'Code') === 'InvalidInput', result.body.slice(0, 500));
-    assert.ok(probe.maxBlockMs < 50, `the event loop was blocked for ${probe.maxBlockMs.toFixed(1)} ms of CPU (wall gap ${probe.maxWallGapMs.toFixed(1)} ms, histogram max ${probe.histogramMaxMs.toFixed(1)} ms)`);
+    const simulate = async (keys: number, values: number, length: number) => {
+      const entries: Array<[string, string]> = [];
+      for (let i = 1; i <= keys; i++) {
+        entries.push([`ContextEntries.member.${i}.ContextKeyName`, i === 1 ? 'aws:TagKeys' : `aws:RequestTag/t${i}`], [`ContextEntries.member.${i}.ContextKeyType`, 'stringList']);
+        for (let j = 1; j <= values; j++) entries.push([`ContextEntries.member.${i}.ContextKeyValues.member.${j}`, `${'k'.repeat(length - 2)}x${j % 10}`]);
+      }
+      const req = await signRequest(gh.url, auditor, {
+        body: [['Action', 'SimulateCustomPolicy'], ['Version', '2010-05-08'], ...members('PolicyInputList', [policy]), ...members('ActionNames', ['s3:GetObject', 's3:PutObject']), ...entries],
+      });
+      const { result, probe } = await probing(gh.url, () => send(gh.url, req));
+      assert.ok(probe.maxBlockMs < 50, `the event loop was blocked for ${probe.maxBlockMs.toFixed(1)} ms of CPU (wall gap ${probe.maxWallGapMs.toFixed(1)} ms, histogram max ${probe.histogramMaxMs.toFixed(1)} ms)`);
+      return result;
+    };
+    // 3 values of 310 characters: evaluated (the first ends in x1, which `*k…k?1` matches).
+    const ok = await simulate(1, 3, 310);
+    assert.equal(ok.status, 200, ok.body.slice(0, 500));
+    assert.deepEqual(xmlAll(ok.body, 'EvalDecision'), ['allowed', 'allowed']);
+    // 40 keys × 20 values of 600 characters: past one pair's ceiling, refused before evaluation.
+    const past = await simulate(40, 20, 600);
+    assert.equal(past.status, 400);
+    assert.equal(xmlText(past.body, 'Code'), 'InvalidInput');
+    assert.match(xmlText(past.body, 'Message') ?? '', /simulation budget is exceeded: one action and resource/);
   });
 
   it('H3: a PolicySourceArn whose path or account is not the entity’s real ARN is NoSuchEntity, and nothing leaks', async () => {
