@@ -22,6 +22,7 @@ import { dispatch, serviceOf, type ServiceTables } from './dispatch.js';
 import { encodeError } from './encode.js';
 import { MODELS } from './model.js';
 import { readParams } from './params.js';
+import { refuseUnsupportedUnsigned, UNSIGNED_STS_ACTIONS } from './unsupported.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -61,6 +62,11 @@ export function queryApiHandler(deps: QueryApiDeps) {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const params = readParams(q < 0 ? '' : url.slice(q + 1), body.toString('utf8'));
+      // Web identity and SAML come unsigned: a clear InvalidAction, not MissingAuthenticationToken (unsupported.ts).
+      if (UNSIGNED_STS_ACTIONS.has(params.get('Action') ?? '')) {
+        namespace = MODELS.sts.metadata.xmlNamespace;
+        refuseUnsupportedUnsigned(params);
+      }
       const now = deps.clock.now();
       const { caller, auth } = await deps.authenticator.authenticate(
         { method: req.method ?? 'GET', url, headers: req.headers, rawHeaders: req.rawHeaders, body },
