@@ -93,7 +93,7 @@ export function grantApiRoutes(deps: GrantApiDeps): Router {
     await deps.cli.grants.recordUse(grant.id, now);
     if (body.check === true) return void res.status(204).end();
     try {
-      const c = await deps.broker.credentials(set, { username: grant.username, dn: grant.subjectDn, groups }, mintOrigin(req, res));
+      const c = await deps.broker.credentials(set, { username: grant.username, dn: grant.subjectDn, groups, ...(grant.stableId !== null && { stableId: grant.stableId }) }, mintOrigin(req, res));
       res.json({ Version: 1, AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: new Date(c.Expiration).toISOString() });
     } catch (err) {
       const e = err instanceof ServiceError ? err : undefined;

@@ -99,7 +99,7 @@ export function deviceRoutes(deps: DeviceDeps): Router {
     const ok = await deps.cli.authorizations.decide(
       found.a.userCode,
       now,
-      approved ? { status: 'approved', subject: subjectOf(s.user.username), username: s.user.username, subjectDn: s.user.dn } : { status: 'denied' },
+      approved ? { status: 'approved', subject: subjectOf(s.user.username), username: s.user.username, subjectDn: s.user.dn, stableId: s.user.stableId ?? null } : { status: 'denied' },
     );
     if (!ok) {
       res.status(404);

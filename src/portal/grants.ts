@@ -56,7 +56,7 @@ export class CliSignin {
       const deviceCode = secret('ghd_');
       const authorization: DeviceAuthorizationRecord = {
         id: hashOf(deviceCode), userCode: newUserCode(), clientId: CLIENT_ID, sourceIp, createdAt: now, expiresAt: now + DEVICE_CODE_SECONDS * 1000,
-        intervalSeconds: POLL_INTERVAL_SECONDS, lastPolledAt: null, status: 'pending', subject: null, username: null, subjectDn: null, decidedAt: null,
+        intervalSeconds: POLL_INTERVAL_SECONDS, lastPolledAt: null, status: 'pending', subject: null, username: null, subjectDn: null, stableId: null, decidedAt: null,
       };
       try {
         await this.store.deviceAuthorizations.create(authorization);
@@ -79,7 +79,7 @@ export class CliSignin {
       if (!a || a.subject === null || a.username === null || a.subjectDn === null) return undefined;
       const grant = secret('ghg_');
       const record: CliGrantRecord = {
-        id: tokenBytes(12).toString('base64url'), tokenHash: hashOf(grant), subject: a.subject, username: a.username, subjectDn: a.subjectDn,
+        id: tokenBytes(12).toString('base64url'), tokenHash: hashOf(grant), subject: a.subject, username: a.username, subjectDn: a.subjectDn, stableId: a.stableId,
         clientId: a.clientId, sourceIp: a.sourceIp, createdAt: now, expiresAt: now + this.grantHours * 3600_000, lastUsedAt: null,
       };
       await tx.cliGrants.create(record);

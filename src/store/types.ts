@@ -352,6 +352,8 @@ export interface DeviceAuthorizationRecord {
   subject: string | null;
   username: string | null;
   subjectDn: string | null;
+  /** The person's stable directory id (objectGUID, entryUUID), when the directory has one. */
+  stableId: string | null;
   decidedAt: number | null;
 }
 
@@ -372,7 +374,7 @@ export interface DeviceAuthorizationRepository {
    * Approves (with the person) or denies a pending, unexpired authorization; false when it is
    * not pending any more, has expired or does not exist. Exactly one concurrent decision wins.
    */
-  decide(userCode: string, now: number, decision: { status: 'approved'; subject: string; username: string; subjectDn: string } | { status: 'denied' }): Promise<boolean>;
+  decide(userCode: string, now: number, decision: { status: 'approved'; subject: string; username: string; subjectDn: string; stableId: string | null } | { status: 'denied' }): Promise<boolean>;
   /**
    * Records a poll at `now`, atomically: in time (`lastPolledAt` null or at least
    * `intervalSeconds` ago), or too fast (then `intervalSeconds` grows by 5).
@@ -395,6 +397,8 @@ export interface CliGrantRecord {
   /** The user name as the directory spells it, and the DN, at approval. */
   username: string;
   subjectDn: string;
+  /** The person's stable directory id at approval, when the directory has one. */
+  stableId: string | null;
   clientId: string;
   /** The IP the CLI signed in from. */
   sourceIp: string;

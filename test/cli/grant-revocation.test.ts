@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { captureLogger } from '../support/app.js';
 import { tempDir } from '../support/files.js';
 import { startSlapd, slapdSkip, SUFFIX, type Slapd } from '../support/slapd.js';
 import { portalEnv, signedIn, csrfIn, type PortalEnv } from '../portal/helpers.js';
@@ -22,9 +23,10 @@ describe('a CLI grant never outlives a removed membership (A6, H12)', { skip }, 
   let env: PortalEnv;
   const tmp = tempDir();
   const home = join(tmp.dir, 'home');
+  const { logger, lines } = captureLogger();
   before(async () => {
     slapd = await startSlapd();
-    env = await portalEnv(slapd);
+    env = await portalEnv(slapd, { logger });
   });
   after(async () => {
     await env?.close();
@@ -52,6 +54,13 @@ describe('a CLI grant never outlives a removed membership (A6, H12)', { skip }, 
     assert.equal(admin.code, 0, admin.stderr);
     assert.match(JSON.parse(admin.stdout).AccessKeyId, /^ASIA/);
     assert.equal((await credentials('Staff')).code, 0);
+    // Credentials minted with the grant name the person as the portal does: DN and stable id (entryUUID).
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const signin = logged.find((l) => l.event === 'portal.login' && String(l.dn).startsWith('uid=bob,'));
+    const minted = logged.filter((l) => l.event === 'portal.credentials' && l.principal === 'bob');
+    assert.ok(signin && typeof signin.stableId === 'string', 'slapd gives bob an entryUUID');
+    assert.equal(minted.length, 2);
+    for (const m of minted) assert.deepEqual([m.dn, m.stableId], [signin.dn, signin.stableId]);
     // Out of cn=admins (offline, with slapmodify; the same ports afterwards).
     await slapd.stop();
     const ldif = tmp.write('remove-bob.ldif', `dn: cn=admins,ou=groups,${SUFFIX}\nchangetype: modify\nadd: member\nmember: cn=nobody,ou=groups,${SUFFIX}\n-\ndelete: member\nmember: uid=bob,ou=people,${SUFFIX}\n-\n`);

@@ -23,6 +23,7 @@ type DeviceRow = {
   subject: string | null;
   username: string | null;
   subject_dn: string | null;
+  stable_id: string | null;
   decided_at: number | string | null;
 };
 
@@ -42,6 +43,7 @@ function device(row: DeviceRow): DeviceAuthorizationRecord {
     subject: row.subject,
     username: row.username,
     subjectDn: row.subject_dn,
+    stableId: row.stable_id,
     decidedAt: num(row.decided_at),
   };
 }
@@ -51,9 +53,9 @@ export class SqlDeviceAuthorizations implements DeviceAuthorizationRepository {
 
   async create(r: DeviceAuthorizationRecord): Promise<void> {
     await this.db.run(
-      `INSERT INTO device_authorizations (id, user_code, client_id, source_ip, created_at, expires_at, interval_seconds, last_polled_at, status, subject, username, subject_dn, decided_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [r.id, r.userCode, r.clientId, r.sourceIp, r.createdAt, r.expiresAt, r.intervalSeconds, r.lastPolledAt, r.status, r.subject, r.username, r.subjectDn, r.decidedAt],
+      `INSERT INTO device_authorizations (id, user_code, client_id, source_ip, created_at, expires_at, interval_seconds, last_polled_at, status, subject, username, subject_dn, stable_id, decided_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [r.id, r.userCode, r.clientId, r.sourceIp, r.createdAt, r.expiresAt, r.intervalSeconds, r.lastPolledAt, r.status, r.subject, r.username, r.subjectDn, r.stableId, r.decidedAt],
     );
   }
 
@@ -62,10 +64,10 @@ export class SqlDeviceAuthorizations implements DeviceAuthorizationRepository {
     return row && device(row);
   }
 
-  async decide(userCode: string, now: number, d: { status: 'approved'; subject: string; username: string; subjectDn: string } | { status: 'denied' }): Promise<boolean> {
-    const person = d.status === 'approved' ? [d.subject, d.username, d.subjectDn] : [null, null, null];
+  async decide(userCode: string, now: number, d: { status: 'approved'; subject: string; username: string; subjectDn: string; stableId: string | null } | { status: 'denied' }): Promise<boolean> {
+    const person = d.status === 'approved' ? [d.subject, d.username, d.subjectDn, d.stableId] : [null, null, null, null];
     const { changes } = await this.db.run(
-      "UPDATE device_authorizations SET status = ?, subject = ?, username = ?, subject_dn = ?, decided_at = ? WHERE user_code = ? AND status = 'pending' AND expires_at > ?",
+      "UPDATE device_authorizations SET status = ?, subject = ?, username = ?, subject_dn = ?, stable_id = ?, decided_at = ? WHERE user_code = ? AND status = 'pending' AND expires_at > ?",
       [d.status, ...person, now, userCode, now],
     );
     return changes === 1;
@@ -97,6 +99,7 @@ type GrantRow = {
   subject: string;
   username: string;
   subject_dn: string;
+  stable_id: string | null;
   client_id: string;
   source_ip: string;
   created_at: number | string;
@@ -111,6 +114,7 @@ function grant(row: GrantRow): CliGrantRecord {
     subject: row.subject,
     username: row.username,
     subjectDn: row.subject_dn,
+    stableId: row.stable_id,
     clientId: row.client_id,
     sourceIp: row.source_ip,
     createdAt: Number(row.created_at),
@@ -124,8 +128,8 @@ export class SqlCliGrants implements CliGrantRepository {
 
   async create(g: CliGrantRecord): Promise<void> {
     await this.db.run(
-      'INSERT INTO cli_grants (id, token_hash, subject, username, subject_dn, client_id, source_ip, created_at, expires_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [g.id, g.tokenHash, g.subject, g.username, g.subjectDn, g.clientId, g.sourceIp, g.createdAt, g.expiresAt, g.lastUsedAt],
+      'INSERT INTO cli_grants (id, token_hash, subject, username, subject_dn, stable_id, client_id, source_ip, created_at, expires_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [g.id, g.tokenHash, g.subject, g.username, g.subjectDn, g.stableId, g.clientId, g.sourceIp, g.createdAt, g.expiresAt, g.lastUsedAt],
     );
   }
 

@@ -197,6 +197,7 @@ const CLI_GRANTS = [
     subject TEXT,
     username TEXT,
     subject_dn TEXT,
+    stable_id TEXT,
     decided_at BIGINT
   )`,
   'CREATE INDEX device_authorizations_expiry ON device_authorizations (expires_at)',
@@ -206,6 +207,7 @@ const CLI_GRANTS = [
     subject TEXT NOT NULL,
     username TEXT NOT NULL,
     subject_dn TEXT NOT NULL,
+    stable_id TEXT,
     client_id TEXT NOT NULL,
     source_ip TEXT NOT NULL,
     created_at BIGINT NOT NULL,

@@ -15,15 +15,15 @@ const userCode = () => `${rnd().slice(0, 4)}-${rnd().slice(0, 4)}`.toUpperCase()
 
 const authorization = (over: Partial<DeviceAuthorizationRecord> = {}): DeviceAuthorizationRecord => ({
   id: rnd(), userCode: userCode(), clientId: 'gatehouse-cli', sourceIp: '127.0.0.1', createdAt: T0, expiresAt: T0 + TEN_MINUTES,
-  intervalSeconds: 5, lastPolledAt: null, status: 'pending', subject: null, username: null, subjectDn: null, decidedAt: null, ...over,
+  intervalSeconds: 5, lastPolledAt: null, status: 'pending', subject: null, username: null, subjectDn: null, stableId: null, decidedAt: null, ...over,
 });
 
 const grant = (subject: string, over: Partial<CliGrantRecord> = {}): CliGrantRecord => ({
-  id: rnd(), tokenHash: rnd(), subject, username: subject, subjectDn: `uid=${subject},ou=people,dc=example,dc=com`, clientId: 'gatehouse-cli',
+  id: rnd(), tokenHash: rnd(), subject, username: subject, subjectDn: `uid=${subject},ou=people,dc=example,dc=com`, stableId: null, clientId: 'gatehouse-cli',
   sourceIp: '127.0.0.1', createdAt: T0, expiresAt: T0 + 8 * 3_600_000, lastUsedAt: null, ...over,
 });
 
-const alice = { status: 'approved' as const, subject: 'alice', username: 'Alice', subjectDn: 'uid=alice,ou=people,dc=example,dc=com' };
+const alice = { status: 'approved' as const, subject: 'alice', username: 'Alice', subjectDn: 'uid=alice,ou=people,dc=example,dc=com', stableId: '0f3c2a4e-9b1d-4c57-8e2f-6a7b8c9d0e1f' };
 
 export function cliGrantCases(store: () => Store): void {
   describe('device authorizations', () => {
@@ -46,8 +46,8 @@ export function cliGrantCases(store: () => Store): void {
       assert.equal(await store().deviceAuthorizations.decide(late.userCode, late.expiresAt, alice), false, 'expired');
       const approved = await store().deviceAuthorizations.getByUserCode(a.userCode, T0 + 2);
       assert.ok(approved && approved.status !== 'pending' && approved.decidedAt === T0 + 1);
-      if (approved.status === 'approved') assert.deepEqual([approved.subject, approved.username, approved.subjectDn], [alice.subject, alice.username, alice.subjectDn]);
-      else assert.equal(approved.subject, null);
+      if (approved.status === 'approved') assert.deepEqual([approved.subject, approved.username, approved.subjectDn, approved.stableId], [alice.subject, alice.username, alice.subjectDn, alice.stableId]);
+      else assert.deepEqual([approved.subject, approved.stableId], [null, null]);
     });
 
     it('tells polls in time from polls too fast, raising the interval by 5 s each time', async () => {
@@ -98,7 +98,7 @@ export function cliGrantCases(store: () => Store): void {
 
   describe('CLI grants', () => {
     it('finds a grant by its hash until it expires', async () => {
-      const g = grant(`p${rnd()}`.toLowerCase());
+      const g = grant(`p${rnd()}`.toLowerCase(), { stableId: 'S-1-5-21-1-2-3-1104' });
       await store().cliGrants.create(g);
       assert.deepEqual(await store().cliGrants.findByTokenHash(g.tokenHash, T0 + 1), g);
       assert.equal(await store().cliGrants.findByTokenHash(g.tokenHash, g.expiresAt), undefined);
