@@ -3,12 +3,14 @@
  * 1. policy.ts — the policy engine's decision latency and compile cost, next to baselines;
  * 2. http.ts   — the query API under load (issues 3 and 4), next to bare Express and node:http;
  * 3. portal.ts — portal sign-ins against a real slapd next to raw ldapts and ldapauth-fork, and
- *                "open console" latency (issue 6).
+ *                "open console" latency (issue 6); then portal-ad.ts, the Active Directory row:
+ *                sign-ins against a Samba AD DC, in-chain rule vs tokenGroups (alone: `portal-ad`).
  * 4. simulate.ts — the worst-case Simulate* requests (SECURITY.md H1): /healthz latency and the event
  *                loop's longest block alone and under attack, and the wildcard matcher before/after.
  *
  * Options (after `npm run bench --`):
  *   policy | http | portal | simulate  run only these modules (default: all four)
+ *   portal-ad             only the portal's Active Directory row (also part of `portal`)
  *   --only=ID,ID          HTTP scenarios to run: node-http, getuser, listusers-100, gft, gci-temp,
  *                         role-listusers, listusers-100k (the Express baseline always runs)
  *   --seconds=N           measured seconds per HTTP run (default 8; warm-up 2, Express slices 3),
@@ -25,6 +27,7 @@ import { resolve } from 'node:path';
 import { runHttpBench } from './http.js';
 import { runPolicyBench } from './policy.js';
 import { runPortalBench } from './portal.js';
+import { runPortalAdBench } from './portal-ad.js';
 import { runSimulateBench } from './simulate.js';
 
 const { values, positionals } = parseArgs({
@@ -33,7 +36,7 @@ const { values, positionals } = parseArgs({
 });
 const ALL = ['policy', 'http', 'portal', 'simulate'];
 const modules = positionals.length ? new Set(positionals) : new Set(ALL);
-for (const m of modules) if (!ALL.includes(m)) throw new Error(`unknown benchmark module ${m} (expected ${ALL.join(', ')})`);
+for (const m of modules) if (![...ALL, 'portal-ad'].includes(m)) throw new Error(`unknown benchmark module ${m} (expected ${ALL.join(', ')} or portal-ad)`);
 
 if (modules.has('policy')) runPolicyBench();
 if (modules.has('http')) {
@@ -53,6 +56,10 @@ if (modules.has('portal')) {
     seconds: values.seconds ? Number(values.seconds) : 6,
     ...(values['cpu-prof'] && { cpuProfDir: resolve(values['cpu-prof']) }),
   });
+  if (!ok) process.exitCode = 1;
+}
+if (modules.has('portal') || modules.has('portal-ad')) {
+  const ok = await runPortalAdBench({ seconds: values.seconds ? Number(values.seconds) : 6 });
   if (!ok) process.exitCode = 1;
 }
 if (modules.has('simulate')) {

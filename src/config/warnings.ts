@@ -13,8 +13,8 @@ export function configWarnings(config: Config): string[] {
   const out: string[] = [];
   if (config.directory.url === 'embedded') {
     out.push('directory.url is "embedded": the in-process demo directory with demo users is in use (dev only)');
-  } else if (/^ldap:\/\//i.test(config.directory.url)) {
-    out.push('directory.url uses plain ldap://: passwords cross the network in clear; use ldaps://');
+  } else if (/^ldap:\/\//i.test(config.directory.url) && !config.directory.starttls) {
+    out.push('directory.url uses plain ldap://: passwords cross the network in clear; use ldaps:// or directory.starttls');
   }
   if (config.sessions.store === 'sqlite') {
     out.push('sessions.store is "sqlite": sessions, sign-in tokens and rate limits are local to this instance (dev only; use redis://)');

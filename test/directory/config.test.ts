@@ -89,3 +89,13 @@ describe('AD binary attributes', () => {
     assert.equal(formatSid(Buffer.alloc(9)), undefined);
   });
 });
+
+describe('the plain-ldap:// warning', () => {
+  it('is given for ldap:// without StartTLS, not with it', async () => {
+    const { configWarnings } = await import('../../src/config/warnings.js');
+    const plain = load('directory: { url: "ldap://dc1", bindDN: "cn=s", bindCredentials: "x" }');
+    assert.ok(configWarnings(plain).some((w) => w.startsWith('directory.url uses plain ldap://')));
+    const tls = load('directory: { url: "ldap://dc1", bindDN: "cn=s", bindCredentials: "x", starttls: true }');
+    assert.ok(!configWarnings(tls).some((w) => w.startsWith('directory.url uses plain ldap://')));
+  });
+});
