@@ -20,9 +20,8 @@
  *
  * Each result carries the decision (allowed / explicitDeny / implicitDeny) and the statements
  * that matched, named as AWS names them: SourcePolicyId is the policy's name (or
- * `PolicyInputList.N` for a policy in the request), SourcePolicyType user | group | role for
- * inline policies, user-managed | aws-managed for managed ones, and the statement's
- * StartPosition / EndPosition (line, column) in the policy text.
+ * `PolicyInputList.N` for a policy in the request), SourcePolicyType "IAM Policy", and the
+ * statement's StartPosition / EndPosition (line, column) in the policy text (positions.ts).
  * SimulatePrincipalPolicy uses the entity's attached permissions boundary unless the request
  * passes one (PermissionsBoundaryPolicyInputList), which then replaces it.
  */
@@ -164,14 +163,17 @@ function checkBudget(set: PolicySet, actions: readonly string[], resources: read
   return units;
 }
 
-/** SourcePolicyId and SourcePolicyType as AWS names them, from the engine's policy label. */
+/**
+ * SourcePolicyId and SourcePolicyType as AWS answers them, from the engine's policy label: the
+ * policy's name (inline or managed, AWS's or the account's) or `PolicyInputList.N`, and the type
+ * "IAM Policy" for every identity-based policy (what IAM returns, e.g. for AdministratorAccess,
+ * though its API reference lists user | group | role | aws-managed | user-managed); a
+ * permissions boundary's type is "none".
+ */
 function source(m: MatchedStatement): { id: string; type: string } {
-  if (m.policyType === 'boundary') return { id: parsePolicyArn(m.policy)?.name ?? m.policy, type: 'none' };
-  const inline = /^(user|group|role)-inline:(.*)$/s.exec(m.policy);
-  if (inline) return { id: inline[2]!, type: inline[1]! };
-  const managed = parsePolicyArn(m.policy);
-  if (managed) return { id: managed.name, type: managed.account === 'aws' ? 'aws-managed' : 'user-managed' };
-  return { id: m.policy, type: 'IAM Policy' };
+  const inline = /^(?:user|group|role)-inline:(.*)$/s.exec(m.policy);
+  const id = inline ? inline[1]! : (parsePolicyArn(m.policy)?.name ?? m.policy);
+  return { id, type: m.policyType === 'boundary' ? 'none' : 'IAM Policy' };
 }
 
 async function evaluate(input: Input, op: Operation, set: PolicySet, principalValues: Record<string, ContextValue>): Promise<Output> {
