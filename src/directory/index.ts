@@ -16,8 +16,9 @@
  * - `searchAttributes` is always explicit (never `userPassword`); ldapauth-fork's cache is never
  *   enabled (options.ts);
  * - zero or several matches for a name are refused before the user bind; a refused user bind
- *   (AD sub-codes 525/52e/530/531/532/533/701/773/775, ppolicy locks) is the same generic
- *   refusal, with the reason in the log only, never the password (bind-errors.ts, session.ts);
+ *   (AD sub-codes 525/52e/530/531/532/533/701/773/775, any other logged raw; ppolicy locks) is
+ *   the same generic refusal, with the exact reason in the log only, never the password
+ *   (bind-errors.ts; the sub-code reaches us through `bindWithDiagnostic`, ldapjs.ts);
  *   refusals without a user bind make one failing bind so all refusals cost the same;
  * - an ldapauth-fork instance serves one login at a time, never two at once; it is kept for the
  *   next login only while healthy, and discarded after any fault or deadline (session.ts, pool.ts);
@@ -27,8 +28,15 @@
  *   are destroyed (ldap-connector.ts, deadline.ts);
  * - `ldaps://` and StartTLS verify the certificate against `tlsOptions.ca` (PEM files) or the
  *   system CAs; a failure is `unavailable`, never a downgrade (options.ts, session.ts);
+ * - every search is paged (RFC 2696; AD stops unpaged searches at 1,000 entries) and ignores
+ *   continuation references (AD's referrals at a domain-root base), never following them;
  * - groups from `memberOf` and `groupSearchFilter`, nested levels resolved with a bound and
- *   cycle-safe (groups.ts); Active Directory's in-chain filter is honoured as is.
+ *   cycle-safe (groups.ts); Active Directory's in-chain filter is honoured as is, or the
+ *   user's `tokenGroups` read and resolved by SID (`tokenGroups: true`, the AD preset's
+ *   default; binary.ts decodes SIDs and GUIDs);
+ * - the person's stable id (objectGUID or entryUUID) is carried next to the DN (`stableId`);
+ * - a permission set's bare CN matches only groups under `groupSearchBase`, a DN exactly
+ *   (dn.ts).
  *
  * `startEmbeddedDirectory` (`directory.url: embedded`) runs an in-process ldapjs server on
  * 127.0.0.1 seeded from `config/demo-directory.ldif`, with passwords generated at first start:
