@@ -121,6 +121,18 @@ describe('policy simulation', () => {
     assert.deepEqual(await simulate(doc({ Effect: 'Allow', Action: ['s3:*', 'ec2:*'], Resource: '*' })), ['allowed', 'allowed', 'implicitDeny']);
   });
 
+  it('SimulatePrincipalPolicy: an AWS managed policy as the boundary caps too', async () => {
+    const iam = gh.iam();
+    await iam.send(new CreateUserCommand({ UserName: 'reader-bound', PermissionsBoundary: 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess' }));
+    await iam.send(new PutUserPolicyCommand({ UserName: 'reader-bound', PolicyName: 'everything', PolicyDocument: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }));
+    const { EvaluationResults } = await iam.send(
+      new SimulatePrincipalPolicyCommand({ PolicySourceArn: `arn:aws:iam::${gh.accountId}:user/reader-bound`, ActionNames: ['s3:GetObject', 's3:PutObject', 'iam:CreateUser'] }),
+    );
+    assert.deepEqual(EvaluationResults?.map((r) => r.EvalDecision), ['allowed', 'implicitDeny', 'implicitDeny']);
+    const boundary = EvaluationResults![0]!.MatchedStatements!.find((m) => m.SourcePolicyId === 'AmazonS3ReadOnlyAccess');
+    assert.equal(boundary?.SourcePolicyType, 'none', 'the boundary’s statement is named by the policy’s name');
+  });
+
   it('SimulateCustomPolicy with typed ContextEntries: string, ip, numeric, stringList', async () => {
     const simulate = async (ActionNames: string[], ContextEntries: ContextEntry[]) =>
       (await gh.iam().send(new SimulateCustomPolicyCommand({ PolicyInputList: [CONDITIONAL], ActionNames, ContextEntries }))).EvaluationResults?.map((r) => r.EvalDecision);

@@ -31,6 +31,7 @@ import { statementSpans, type StatementSpan } from '../../policy/positions.js';
 import { actionNameProblem, pairUnits, policyWeight, SIMULATION_LIMITS, totalWeight } from '../../policy/simulation.js';
 import { parseArn } from '../../shared/arn.js';
 import { groupArn, parsePolicyArn, roleArn, userArn } from '../arns.js';
+import { resolveManagedPolicy } from '../managed/lookup.js';
 import { optStr } from './common.js';
 import type { ActionTable, Input, Operation, Output } from './types.js';
 
@@ -222,12 +223,18 @@ async function evaluate(input: Input, op: Operation, set: PolicySet, principalVa
   return { EvaluationResults: out, IsTruncated: truncated, ...(truncated && { Marker: Buffer.from(`sim:${end}`, 'utf8').toString('base64url') }) };
 }
 
-/** The permissions boundary attached to a user or role (a managed policy's default version). */
+/** Stands in for a boundary policy that cannot be found: no action is within it. */
+const ALLOWS_NOTHING = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"*","Resource":"*"}]}';
+
+/**
+ * The permissions boundary attached to a user or role: a customer or AWS managed policy's
+ * default version, as a real request sees it (permissions.ts); one that cannot be found allows
+ * nothing (fail closed, never unbounded).
+ */
 async function managedBoundary(op: Operation, arn: string | null): Promise<PolicyEntry | undefined> {
-  const parsed = arn ? parsePolicyArn(arn) : undefined;
-  const policy = parsed && (await op.deps.store.managedPolicies.get(parsed.account, parsed.name));
-  const version = policy && (await op.deps.store.managedPolicies.getVersion(policy.id, policy.defaultVersionId));
-  return version ? { name: arn!, policy: op.deps.permissions.policies.get(version.document, { kind: 'boundary' }) } : undefined;
+  if (!arn) return undefined;
+  const resolved = await resolveManagedPolicy(op.deps.store, op.caller.accountId, arn);
+  return { name: arn, policy: op.deps.permissions.policies.get(resolved?.document ?? ALLOWS_NOTHING, { kind: 'boundary' }) };
 }
 
 type Source =
