@@ -9,7 +9,9 @@
  * Files: json.ts (strict JSON), parse.ts (validation), statement.ts, condition.ts and
  * conditions/ (one family of operators per file), template.ts (policy variables),
  * wildcard.ts (glob and ARN matching), context.ts (request context, time-of-day keys),
- * evaluate.ts (decision flow), trust.ts, simulate.ts (the CLI contract), cache.ts.
+ * evaluate.ts (decision flow), trust.ts, simulate.ts (the CLI contract), cache.ts,
+ * simulation.ts (action-name rule and work estimate of the simulators), positions.ts
+ * (statement line and column, as IAM's simulator reports them).
  */
 export type * from './types.js';
 export { parsePolicy, CompiledPolicy, MAX_DOCUMENT_CHARS, type ParseOptions } from './parse.js';

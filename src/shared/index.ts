@@ -6,6 +6,7 @@
  * - arn.ts     ARN parsing and formatting
  * - ids.ts     unique ids with AWS's prefixes, secrets, account ids
  * - logger.ts  pino with secret redaction
+ * - turns.ts   one slice per event-loop iteration for computations that run in slices
  *
  * Imports: node built-ins and pino only.
  */

@@ -30,6 +30,7 @@ import { createContext, explain, parsePolicy, type ContextValue, type MatchedSta
 import { statementSpans, type StatementSpan } from '../../policy/positions.js';
 import { actionNameProblem, pairUnits, policyWeight, SIMULATION_LIMITS, totalWeight } from '../../policy/simulation.js';
 import { parseArn } from '../../shared/arn.js';
+import { takeTurn } from '../../shared/turns.js';
 import { groupArn, parsePolicyArn, roleArn, userArn } from '../arns.js';
 import { resolveManagedPolicy } from '../managed/lookup.js';
 import { optStr } from './common.js';
@@ -42,30 +43,6 @@ interface ContextEntry {
 }
 
 const DECISION = { Allow: 'allowed', ExplicitDeny: 'explicitDeny', ImplicitDeny: 'implicitDeny' } as const;
-
-/**
- * Slices of every simulation in the process take turns, one slice per event-loop iteration,
- * so I/O (a /healthz probe, other requests) waits for at most one slice however many
- * simulations run at once. (Plain `setImmediate` per request would run one slice of each
- * pending simulation in the same check phase.)
- */
-const waiting: Array<() => void> = [];
-let turnScheduled = false;
-function nextTurn(): void {
-  const resolve = waiting.shift();
-  if (waiting.length > 0) setImmediate(nextTurn);
-  else turnScheduled = false;
-  resolve?.();
-}
-function yieldLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    waiting.push(resolve);
-    if (!turnScheduled) {
-      turnScheduled = true;
-      setImmediate(nextTurn);
-    }
-  });
-}
 
 function readActions(input: Input): string[] {
   const actions = (input.ActionNames as string[] | undefined) ?? [];
@@ -111,7 +88,7 @@ async function inputPolicies(input: Input, key: string, kind: 'identity' | 'boun
   }
   const out: PolicyEntry[] = [];
   for (const [i, doc] of docs.entries()) {
-    await yieldLoop();
+    await takeTurn();
     out.push({ name: `${key}.${i + 1}`, policy: parsePolicy(doc, { kind }) });
   }
   return out;
@@ -197,7 +174,7 @@ async function evaluate(input: Input, op: Operation, set: PolicySet, principalVa
   for (let k = page.start; k < end; k++) {
     const u = units[k - page.start]!;
     if (k === page.start || slice + u > SIMULATION_LIMITS.sliceUnits) {
-      await yieldLoop();
+      await takeTurn();
       slice = 0;
     }
     slice += u;
