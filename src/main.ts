@@ -34,13 +34,16 @@ import { Signin } from './federation/signin.js';
 import { federationRoutes } from './federation/routes.js';
 import { issuerMemory } from './federation/issuer-cookie.js';
 import { consolePages, consoleRoutes, setConsoleTables, signinRoutes } from './console/index.js';
-import { isQueryRequest, queryApiHandler } from './http/query/handler.js';
+import { compileTrust, isQueryRequest, queryApiHandler, requestFacts } from './http/query/handler.js';
+import { cloudTrailHandler, isCloudTrailRequest } from './http/cloudtrail.js';
 import { openDirectory } from './directory/open.js';
 import { loadPermissionSets, scopedToDirectory } from './portal/permission-sets.js';
 import { ensureDemo } from './portal/demo.js';
 import { Broker } from './portal/broker.js';
 import { portalRoutes } from './portal/routes.js';
 import { openAudit, type Audit } from './audit/index.js';
+import { WebAudit } from './audit/portal-events.js';
+import type { SigV4Auth } from './auth/sigv4-types.js';
 
 export interface StartOptions {
   /** `--config`; otherwise `GATEHOUSE_CONFIG`, otherwise embedded defaults. */
@@ -101,6 +104,8 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const tables = { iam: IAM_ACTIONS, sts: stsActions(tokens), ...(audit && { audit: audit.api }) };
   const queryApi = queryApiHandler({ iam, tables, authenticator, clock, logger, trustProxy: config.server.trustProxy });
   setConsoleTables(tables);
+  const trust = compileTrust(config.server.trustProxy);
+  const cloudTrail = cloudTrailHandler({ iam, authenticator, ...(audit && { recorder: audit.trail }), facts: (req, id, now, region) => requestFacts(req, trust, id, now, region) });
 
   const sessions = await openSessionStore(config.sessions.store, config.dataDir, logger);
   readiness.register('sessions', () => sessions.ping());
@@ -121,14 +126,18 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         : [],
     directory.connector.groupSearchBase,
   );
-  const broker = new Broker({ iam, tables, signin, accountId: account.id, brokerName: config.federation.broker, logger });
+  const web = audit && new WebAudit(audit.trail, audit.redactor, account.id);
+  const broker = new Broker({ iam, tables, signin, accountId: account.id, brokerName: config.federation.broker, logger, ...(web && { audit: web }) });
+  // The caller behind a console grant, for the ConsoleLogin event.
+  const callerOf = async (grant: { accessKeyId: string; sessionToken: string }) =>
+    (await resolveTemporary({ accessKeyId: grant.accessKeyId, securityToken: grant.sessionToken } as SigV4Auth, clock.now())).caller;
   const portalSession = sessionMiddleware({ name: 'portal', secure, secret: cookieSecret, store: sessions.store, maxAgeMs: config.portal.idleTimeoutMinutes * 60_000 });
   const { host, port } = parseListen(config.server.listen)!;
   const handlerFor = (address: { port: number }) => {
     if (port === 0) config = withBoundPort(config, address.port);
     // Built here, after the port is bound: with port 0 the public and console URLs name the real port.
     const limitStores = sessions.sendCommand ? redisLimitStores(sessions.sendCommand) : undefined;
-  const portal = portalRoutes({ limitStores, directory: directory.connector, broker, sets, config: config.portal, clock, logger, publicUrl: config.server.publicUrl, consoleUrl: config.federation.consoleUrl, session: portalSession, loginCsrfKey: keyring.deriveKey('portal-login-csrf'), cliStore: store });
+  const portal = portalRoutes({ limitStores, directory: directory.connector, broker, sets, config: config.portal, clock, logger, publicUrl: config.server.publicUrl, consoleUrl: config.federation.consoleUrl, session: portalSession, loginCsrfKey: keyring.deriveKey('portal-login-csrf'), cliStore: store, ...(web && { audit: web }) });
     // The way back to the Issuer, kept beyond the console session (a signed cookie).
     const issuers = issuerMemory({ key: keyring.deriveKey('federation-issuer-cookie'), secure, lifetimeDays: config.federation.issuerCookieDays, trustedIssuers: config.federation.trustedIssuers, now: () => clock.now() });
     const app = createApp({
@@ -137,13 +146,13 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       readiness,
       routes: [
         (a) => a.use(['/federation', '/console'], consoleSession),
-        (a) => a.use(federationRoutes({ signin, clock, logger, consoleUrl: config.federation.consoleUrl, trustedIssuers: config.federation.trustedIssuers, issuers })),
+        (a) => a.use(federationRoutes({ signin, clock, logger, consoleUrl: config.federation.consoleUrl, trustedIssuers: config.federation.trustedIssuers, issuers, ...(web && { audit: { web, callerOf } }) })),
         (a) => a.get('/', (_req, res) => res.redirect(302, '/portal/')),
         (a) => a.use(portal),
         (a) => a.use('/console', consoleRoutes({ iam, resolveTemporary, issuers, sessionCookie: cookieName('console', secure), publicPages: [signinRoutes({ iam, secure, ...(limitStores && { limitStores }) })], pages: consolePages() })),
       ],
     });
-    return (req: IncomingMessage, res: ServerResponse) => (isQueryRequest(req) ? void queryApi(req, res) : app(req, res));
+    return (req: IncomingMessage, res: ServerResponse) => (isCloudTrailRequest(req) ? void cloudTrail(req, res) : isQueryRequest(req) ? void queryApi(req, res) : app(req, res));
   };
   const listener = await listen(handlerFor, { host, port, graceMs: config.server.shutdownGraceMs, readiness, logger }).catch(async (err: unknown) => {
     await directory.close();

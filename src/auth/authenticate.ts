@@ -45,8 +45,8 @@ export class Authenticator {
   constructor(private readonly deps: AuthenticatorDeps) {}
 
   /** `tokenParam` is the `SecurityToken` query-protocol parameter, the alternative to X-Amz-Security-Token. */
-  async authenticate(req: IncomingSignedRequest, now: number, tokenParam?: string): Promise<Authenticated> {
-    const parsed = parseSigV4(req, { services: ['iam', 'sts'] });
+  async authenticate(req: IncomingSignedRequest, now: number, tokenParam?: string, services: readonly string[] = ['iam', 'sts']): Promise<Authenticated> {
+    const parsed = parseSigV4(req, { services: [...services] });
     if (!parsed.ok) throw parsed.error;
     const { auth } = parsed;
     const temporary = auth.accessKeyId.startsWith('ASIA');

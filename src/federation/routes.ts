@@ -7,6 +7,9 @@
  * The query string (with its credentials and tokens) is never logged. A successful login also
  * sets the Issuer cookie (issuer-cookie.ts), which outlives the console session.
  */
+import type { WebAudit } from '../audit/portal-events.js';
+import type { Caller } from '../iam/caller.js';
+import type { ConsoleGrant } from './signin.js';
 import { Router, type Request, type Response } from 'express';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -22,6 +25,8 @@ export interface FederationDeps {
   trustedIssuers: readonly string[];
   /** The signed cookie that keeps the way back to the Issuer beyond the session. */
   issuers: IssuerMemory;
+  /** The audit trail's sign-in events (GetSigninToken, ConsoleLogin) and the caller of a console grant. */
+  audit?: { web: WebAudit; callerOf(grant: ConsoleGrant): Promise<Caller | undefined> };
 }
 
 const one = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -40,6 +45,12 @@ export function federationRoutes(deps: FederationDeps): Router {
 
 async function getSigninToken(deps: FederationDeps, req: Request, res: Response): Promise<void> {
   const result = await deps.signin.getSigninToken(one(req.query.Session), one(req.query.SessionDuration), deps.clock.now());
+  const facts = { sourceIp: (req.ip ?? '0.0.0.0').replace(/^::ffff:/, ''), userAgent: req.headers['user-agent'], now: deps.clock.now() };
+  deps.audit?.web.anonymous(facts, {
+    source: 'signin',
+    name: 'GetSigninToken',
+    ...(result.ok ? { response: { signinToken: deps.audit.web.redactor.hmac(result.token) } } : { error: { code: result.status === 403 ? 'AccessDenied' : 'InvalidParameter', message: result.message } }),
+  });
   if (!result.ok) {
     deps.logger.info({ status: result.status }, 'getSigninToken refused');
     res.status(result.status).json({ code: result.status === 403 ? 'AccessDenied' : 'InvalidParameter', message: result.message });
@@ -56,6 +67,13 @@ async function login(deps: FederationDeps, req: Request, res: Response): Promise
   const issuer = issuerRaw === undefined || issuerRaw === '' ? undefined : checkIssuer(issuerRaw, deps.trustedIssuers);
   if (issuerRaw && !issuer) return refuse(400, 'The Issuer is not one this console trusts.');
   const grant = await deps.signin.login(one(req.query.SigninToken), deps.clock.now());
+  if (deps.audit) {
+    const facts = { sourceIp: (req.ip ?? '0.0.0.0').replace(/^::ffff:/, ''), userAgent: req.headers['user-agent'], now: deps.clock.now() };
+    const event = { source: 'signin' as const, name: 'ConsoleLogin', signIn: true, additional: { LoginTo: destination, MobileVersion: 'No' } };
+    const caller = grant ? await deps.audit.callerOf(grant).catch(() => undefined) : undefined;
+    if (caller) deps.audit.web.caller(caller, facts, { ...event, response: { ConsoleLogin: 'Success' } });
+    else deps.audit.web.anonymous(facts, { ...event, response: { ConsoleLogin: 'Failure' }, error: { code: 'InvalidSigninToken', message: 'The sign-in token is invalid, expired or already used.' } });
+  }
   if (!grant) return refuse(403, 'The sign-in token is invalid, expired or already used.');
   const opened = grant;
   await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));

@@ -19,6 +19,8 @@ import { ServiceUnavailable } from '../shared/errors.js';
 import { userArn } from '../iam/arns.js';
 import type { IamDeps, Operation } from '../iam/actions/types.js';
 import { execute, type ServiceTables } from '../http/query/dispatch.js';
+import { withMintIdentity } from '../sts/mint-identity.js';
+import type { WebAudit, WebEvent } from '../audit/portal-events.js';
 import type { DirectoryUser } from '../directory/index.js';
 import type { Signin } from '../federation/signin.js';
 import type { PermissionSet } from './permission-sets.js';
@@ -58,6 +60,8 @@ export interface BrokerDeps {
   accountId: string;
   brokerName: string;
   logger: Logger;
+  /** The audit trail's portal events (GetRoleCredentials, Federate). */
+  audit?: WebAudit;
 }
 
 export class Broker {
@@ -75,8 +79,26 @@ export class Broker {
       set.policyArns.forEach((arn, i) => params.set(`PolicyArns.member.${i + 1}.arn`, arn));
     }
     params.set('DurationSeconds', String(set.sessionHours * 3600));
-    const { output } = await execute(this.deps.tables, 'sts', params, op);
+    // The person is sealed into the credentials (sts/mint-identity.ts): every call made with them names the DN and stable id.
+    const person = { dn: user.dn, username: user.username, sourceIdentity: name, ...(user.stableId !== undefined && { stableId: user.stableId }) };
+    const audited = (e: Pick<WebEvent, 'response' | 'error'>) =>
+      this.deps.audit?.person(user, { sourceIp: origin.sourceIp, requestId: op.facts.requestId, now: op.facts.now }, {
+        source: 'portal',
+        name: 'GetRoleCredentials',
+        parameters: { permissionSet: set.name, ...(set.roleArn !== undefined && { roleArn: set.roleArn }), sessionName: name },
+        resource: { type: 'Gatehouse::Portal::PermissionSet', name: set.name },
+        ...e,
+      });
+    let output: unknown;
+    try {
+      ({ output } = await withMintIdentity(person, () => execute(this.deps.tables, 'sts', params, op)));
+    } catch (err) {
+      const e = err as { code?: unknown; status?: unknown; message?: string };
+      audited({ error: { code: typeof e.code === 'string' ? e.code : 'InternalFailure', message: typeof e.status === 'number' && e.status < 500 ? String(e.message) : 'mint failed' } });
+      throw err;
+    }
     const c = (output as { Credentials: MintedCredentials }).Credentials;
+    audited({ response: { credentials: { accessKeyId: c.AccessKeyId, expiration: new Date(c.Expiration).toISOString() } } });
     this.deps.logger.info({ event: 'portal.credentials', requestId: op.facts.requestId, permissionSet: set.name, principal: name, dn: user.dn, stableId: user.stableId, accessKeyId: c.AccessKeyId, expires: c.Expiration }, 'credentials issued');
     return c;
   }
@@ -87,6 +109,13 @@ export class Broker {
     const session = JSON.stringify({ sessionId: c.AccessKeyId, sessionKey: c.SecretAccessKey, sessionToken: c.SessionToken });
     const result = await this.deps.signin.getSigninToken(session, undefined, this.deps.iam.clock.now());
     if (!result.ok) throw new ServiceUnavailable(`could not create a console sign-in token: ${result.message}`);
+    this.deps.audit?.person(user, { sourceIp: origin.sourceIp, requestId: origin.requestId, now: this.deps.iam.clock.now() }, {
+      source: 'portal',
+      name: 'Federate',
+      parameters: { permissionSet: set.name },
+      response: { accessKeyId: c.AccessKeyId, signinToken: this.deps.audit.redactor.hmac(result.token) },
+      resource: { type: 'Gatehouse::Portal::PermissionSet', name: set.name },
+    });
     return result.token;
   }
 

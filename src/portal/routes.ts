@@ -32,6 +32,7 @@ import { loginCsrf, type LoginCsrf } from '../web/login-csrf.js';
 import { cookieName, issuedHere } from '../web/sessions.js';
 import type { Broker } from './broker.js';
 import { mintOrigin } from './origin.js';
+import type { WebAudit, WebFacts } from '../audit/portal-events.js';
 import { logUnloggedFailures, noteFailureLogged } from '../web/failure-log.js';
 import { signinLimits } from './limits.js';
 import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
@@ -62,6 +63,8 @@ export interface PortalDeps {
   loginCsrfKey: Buffer;
   /** CLI sign-in (RFC 8628 device grant, CLI grants, sign out everywhere); without it those routes are absent. */
   cliStore?: CliStore;
+  /** The audit trail's portal events (PortalSignIn, PortalSignOut, PortalSessionTimeout). */
+  audit?: WebAudit;
 }
 
 interface PortalSession {
@@ -147,6 +150,17 @@ export function portalRoutes(deps: PortalDeps): Router {
       return signinPage(req, res.status(400), { error: GENERIC, username: '', set });
     }
     const result = await deps.directory.login(req.body.username, req.body.password);
+    webFacts(deps, req, res, (facts) =>
+      result.ok
+        ? deps.audit?.person({ ...result.user, since: facts.now }, facts, { source: 'portal', name: 'PortalSignIn', signIn: true, response: { PortalSignIn: 'Success' } })
+        : deps.audit?.person({ username: String(req.body.username).slice(0, 64) }, facts, {
+            source: 'portal',
+            name: 'PortalSignIn',
+            signIn: true,
+            response: { PortalSignIn: 'Failure' },
+            error: { code: result.reason, message: result.reason === 'unavailable' ? 'The directory is unavailable.' : 'Failed authentication' },
+          }),
+    );
     if (!result.ok) {
       if (result.reason === 'unavailable') return res.status(503).render('portal/unavailable');
       const username = typeof req.body.username === 'string' ? req.body.username.slice(0, 64) : '';
@@ -162,7 +176,11 @@ export function portalRoutes(deps: PortalDeps): Router {
     deps.logger.info({ event: 'portal.login', dn: result.user.dn, stableId: result.user.stableId }, 'portal sign-in');
     res.redirect(303, returnPath(req.body.next) ?? (set ? `/portal/?set=${encodeURIComponent(set)}` : '/portal/'));
   });
-  router.post('/portal/logout', csrfSynchronisedProtection, (req, res, next) => req.session.destroy((err) => (err ? next(err) : res.redirect(303, '/portal/'))));
+  router.post('/portal/logout', csrfSynchronisedProtection, (req, res, next) => {
+    const s = (req.session as Partial<SessionData> | undefined)?.portal as PortalSession | undefined;
+    if (s) webFacts(deps, req, res, (facts) => deps.audit?.person({ ...s.user, since: s.loginAt }, facts, { source: 'portal', name: 'PortalSignOut', signIn: true }));
+    req.session.destroy((err) => (err ? next(err) : res.redirect(303, '/portal/')));
+  });
   router.post('/portal/console', csrfSynchronisedProtection, async (req, res) => {
     const picked = await pick(deps, req, res, signinPage);
     if (!picked) return;
@@ -194,6 +212,7 @@ async function current(deps: PortalDeps, req: Request): Promise<PortalSession | 
   const idle = now - (s.seenAt ?? s.loginAt) > deps.config.idleTimeoutMinutes * 60_000;
   if (idle || now - s.loginAt > deps.config.absoluteTimeoutHours * 3600_000) {
     deps.logger.info({ event: 'portal.timeout', dn: s.user.dn, reason: idle ? 'idle' : 'absolute' }, 'portal session ended');
+    deps.audit?.person({ ...s.user, since: s.loginAt }, { sourceIp: (req.ip ?? '0.0.0.0').replace(/^::ffff:/, ''), now }, { source: 'portal', name: 'PortalSessionTimeout', signIn: true, additional: { reason: idle ? 'idle' : 'absolute' } });
     await end(req);
     return undefined;
   }
@@ -295,4 +314,11 @@ function end(req: Request): Promise<void> {
 
 function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+}
+
+/** The request's facts for a portal audit event (the client address behind trustProxy, the request id). */
+function webFacts(deps: PortalDeps, req: Request, res: Response, fn: (facts: WebFacts) => void): void {
+  if (!deps.audit) return;
+  const origin = mintOrigin(req, res);
+  fn({ sourceIp: origin.sourceIp, userAgent: req.headers['user-agent'], requestId: origin.requestId, now: deps.clock.now() });
 }

@@ -8,6 +8,7 @@
  *   used by the policy (whitespace not counted), the policy ARNs and the session
  *   tags together; over 100 % is PackedPolicyTooLarge.
  */
+import { mintIdentity } from './mint-identity.js';
 import { NoSuchEntity, PackedPolicyTooLarge } from '../shared/errors.js';
 import { newId, newSecretAccessKey } from '../shared/ids.js';
 import { policySize } from '../policy/index.js';
@@ -49,7 +50,13 @@ export interface Minted {
 export async function mint(tokens: TokenService, claims: Omit<SessionClaims, 'v' | 'akid' | 'secret'>): Promise<Minted> {
   const akid = newId('temporaryKey');
   const secret = newSecretAccessKey();
-  const token = await tokens.seal({ v: 1, akid, secret, ...claims }, claims.iat);
+  // The person behind the mint (mint-identity.ts): kept in the token, and as SourceIdentity of role sessions.
+  const who = mintIdentity();
+  const person = who && {
+    dir: { dn: who.dn, ...(who.stableId !== undefined && { id: who.stableId }), ...(who.username !== undefined && { u: who.username }) },
+    ...(claims.kind === 'role' && claims.sourceIdentity === undefined && who.sourceIdentity !== undefined && { sourceIdentity: who.sourceIdentity }),
+  };
+  const token = await tokens.seal({ v: 1, akid, secret, ...claims, ...person }, claims.iat);
   return { Credentials: { AccessKeyId: akid, SecretAccessKey: secret, SessionToken: token, Expiration: claims.exp } };
 }
 

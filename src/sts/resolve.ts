@@ -56,6 +56,7 @@ function resolver(store: Store, tokens: TokenService) {
       ...(c.mfa !== undefined && { mfaAuthenticatedAt: c.mfa }),
       ...(c.tags && { tags: c.tags }),
       ...(c.sourceIdentity !== undefined && { sourceIdentity: c.sourceIdentity }),
+      ...(c.dir && { directory: { dn: c.dir.dn, ...(c.dir.id !== undefined && { stableId: c.dir.id }), ...(c.dir.u !== undefined && { username: c.dir.u }) } }),
     };
     if (c.kind === 'role') {
       const role = c.roleId ? await store.roles.getById(c.roleId) : undefined;

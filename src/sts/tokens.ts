@@ -44,6 +44,8 @@ export interface SessionClaims {
   mfa?: number;
   tags?: Record<string, string>;
   sourceIdentity?: string;
+  /** The person in the directory behind a portal mint: DN, stable id, user name (mint-identity.ts). */
+  dir?: { dn: string; id?: string; u?: string };
 }
 
 const DAY_MS = 86_400_000;

@@ -88,7 +88,7 @@ export function queryApiHandler(deps: QueryApiDeps) {
   };
 }
 
-function requestFacts(req: IncomingMessage, trust: TrustFn, requestId: string, now: number, region: string): RequestFacts {
+export function requestFacts(req: IncomingMessage, trust: TrustFn, requestId: string, now: number, region: string): RequestFacts {
   const peer = req.socket.remoteAddress;
   const viaTrustedProxy = peer !== undefined && trust(peer, 0);
   // X-Forwarded-For is read only when the peer is a trusted proxy (proxyaddr walks it otherwise too).
