@@ -132,6 +132,19 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
   program.command('credentials').description('credential_process helper: --portal URL --permission-set SET [--user NAME [--password-stdin]] [--insecure-http]');
   program.command('logout').description('forget the stored CLI grant and cached credentials: --portal URL');
 
+  const audit = program.command('audit').description('audit trail tools');
+  audit
+    .command('verify')
+    .description('check the audit hash chain; names the first broken record (exit 0 when intact, 1 when broken)')
+    .option('--config <file>', 'YAML config file (default: $GATEHOUSE_CONFIG, else embedded defaults)')
+    .option('--from <time>', 'start at the first event at or after this time (ISO 8601 or epoch ms)')
+    .action(async (opts: { config?: string; from?: string }) => {
+      const { auditVerify } = await import('./commands/audit.js');
+      const r = await auditVerify({ configFile: opts.config, from: opts.from });
+      (r.code === 0 ? io.stdout : io.stderr).write(r.text);
+      exitCode = r.code;
+    });
+
   const policy = program.command('policy').description('policy tools');
   policy
     .command('simulate')
