@@ -118,13 +118,13 @@ function readPage(input: Input, total: number): Page {
  */
 function checkBudget(set: PolicySet, actions: readonly string[], resources: readonly string[], page: Page, context: number): number[] {
   const entries = [...set.identity, ...(set.boundary ? [set.boundary] : [])];
-  const weights = totalWeight(entries.map((e) => policyWeight(e.policy.text, e.policy.statements.length)));
+  const weights = totalWeight(entries.map((e) => policyWeight(e.policy.text)));
   const units: number[] = [];
   let total = 0;
   for (let k = page.start; k < page.end; k++) {
     const action = actions[Math.floor(k / resources.length)]!;
     const resource = resources[k % resources.length]!;
-    const u = pairUnits(weights, action.length + resource.length + context);
+    const u = pairUnits(weights, { action: action.length, resource: resource.length, context });
     if (u > SIMULATION_LIMITS.pairUnits) {
       throw new InvalidInput(
         `The simulation budget is exceeded: one action and resource would need ${u.toLocaleString('en-US')} units of work, and the limit is ${SIMULATION_LIMITS.pairUnits.toLocaleString('en-US')}. Use shorter or fewer policies, resources or context values.`,
