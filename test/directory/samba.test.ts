@@ -4,7 +4,7 @@
  * DC's ports (389/636) are fixed, so suites must not run at the same time (the harness also
  * takes a machine-wide lock).
  *
- * Through the portal (form, supertest) and the API (/portal/api/credentials):
+ * Through the portal (form, supertest), the API (/portal/api/credentials) and `gatehouse login`:
  * - a plain user and a nested-group user (staff ⊃ engineering ⊃ aws-developers ⊃ nina);
  * - UPN sign-in: `nina@corp.example.com` and `nina` are one person (`federated-user/nina`);
  * - disabled (533), must-change (773), expired password (532), expired account (701), locked
@@ -34,6 +34,7 @@ import { tempDir } from '../support/files.js';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.js';
 import { BASE_DN, sambaSkip, startSamba, type FixtureName, type SambaDc } from '../support/samba.js';
 import { signIn, signedIn, postForm, text } from '../portal/helpers.js';
+import { cleanEnv, inClone, loginApproved, ROOT } from '../cli/support.js';
 
 const skip = sambaSkip();
 const GENERIC = 'The user name or password is incorrect.';
@@ -269,6 +270,21 @@ describe('Active Directory: Samba AD DC', { skip, timeout: 20 * 60_000 }, () => 
     }
     assert.equal((await postForm(alice.agent, '/portal/credentials', { permissionSet: 'Reader' })).status, 200);
     assert.equal((await api(g, 'alice', dc.users.alice.password)).status, 200);
+  });
+
+  it('gatehouse login: the device approved by a UPN sign-in at the portal, then gatehouse credentials as federated-user/nina', async () => {
+    const home = tmp.dir + '/cli-home';
+    const env = cleanEnv(home, { GATEHOUSE_HOME: `${home}/.gatehouse` });
+    assert.ok(!Object.values(env).some((v) => v.includes(dc.users.nina.password)), 'no password in the CLI environment');
+    const login = await loginApproved([process.execPath, '--import', 'tsx', `${ROOT}src/cli.ts`, 'login', '--portal', `${gh.url}/portal/`, '--no-browser'], { cwd: ROOT, env, url: gh.url, username: dc.users.nina.upn, password: dc.users.nina.password });
+    assert.equal(login.code, 0, login.stderr);
+    const creds = await inClone(['credentials', '--portal', gh.url, '--permission-set', 'Developer'], home);
+    assert.equal(creds.code, 0, creds.stderr);
+    const c = JSON.parse(creds.stdout) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+    const who = await gh.sts({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }).send(new GetCallerIdentityCommand({}));
+    assert.equal(who.Arn, `arn:aws:sts::${gh.accountId}:federated-user/nina`);
+    const refused = await inClone(['credentials', '--portal', gh.url, '--permission-set', 'Reader'], home);
+    assert.notEqual(refused.code, 0, 'nina is not entitled to Reader (groups re-read from the DC)');
   });
 
   it("the README's Active Directory YAML, word for word, signs in against this DC", async () => {
