@@ -63,6 +63,9 @@ class Piece {
   private readonly masks: Map<number, Int32Array> | undefined;
   private readonly otherMask: Int32Array | undefined;
   private readonly state: Int32Array | undefined;
+  /** Pieces with `?` of at most 32 codes: one mask word per code below 256 (others: `otherWord`). */
+  private readonly lowWords: Int32Array | undefined;
+  private readonly otherWord: number = 0;
 
   constructor(private readonly codes: Pattern) {
     this.length = codes.length;
@@ -82,6 +85,11 @@ class Piece {
         this.masks.set(c, m);
       }
       this.state = new Int32Array(words);
+      if (words === 1) {
+        this.otherWord = this.otherMask[0]!;
+        this.lowWords = new Int32Array(256).fill(this.otherWord);
+        for (const [c, m] of this.masks) if (c < 256) this.lowWords[c] = m[0]!;
+      }
     }
   }
 
@@ -124,6 +132,17 @@ class Piece {
 
   private shiftAnd(s: string, from: number, limit: number): number {
     const len = this.length;
+    const low = this.lowWords;
+    if (low !== undefined) {
+      const hit = 1 << (len - 1);
+      let d = 0;
+      for (let i = from; i < limit; i++) {
+        const c = s.charCodeAt(i);
+        d = ((d << 1) | 1) & (c < 256 ? low[c]! : (this.masks!.get(c)?.[0] ?? this.otherWord));
+        if ((d & hit) !== 0) return i - len + 1;
+      }
+      return -1;
+    }
     const d = this.state!;
     const words = d.length;
     const last = (len - 1) >>> 5;
