@@ -6,7 +6,7 @@
  * Run: `node dist/main.js [--config FILE]` (npm start), or `gatehouse serve`.
  */
 import { parseArgs } from 'node:util';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { configWarnings, formatListen, loadConfig, parseListen, withBoundPort, type Config, type Env } from './config/index.js';
 import { isEntryPoint } from './entry-point.js';
 import { createApp } from './http/app.js';
@@ -43,6 +43,11 @@ import { Broker } from './portal/broker.js';
 import { portalRoutes } from './portal/routes.js';
 import { openAudit, type Audit } from './audit/index.js';
 import { WebAudit } from './audit/portal-events.js';
+import { Redactor } from './audit/secrets.js';
+import { Metrics, timedDirectory, type MetricsSources } from './metrics/index.js';
+import { observeApi } from './metrics/api.js';
+import { bearerMetrics, isMetricsRequest, metricsServer } from './metrics/http.js';
+import type { AddressInfo } from 'node:net';
 import type { SigV4Auth } from './auth/sigv4-types.js';
 
 export interface StartOptions {
@@ -71,6 +76,9 @@ export interface RunningServer {
   accountId: string;
   /** The audit trail (absent with `audit.enabled: false`). */
   audit?: Audit;
+  metrics: Metrics;
+  /** `http://host:port/metrics` of the metrics listener, when it is listening. */
+  metricsUrl?: string;
   /** Graceful shutdown: readiness fails, in-flight requests finish, connections close within the grace period. */
   close(): Promise<void>;
 }
@@ -101,11 +109,15 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const authenticator = new Authenticator({ store, keyring, temporary: temporaryResolver(store, tokens) });
   const iam = { store, keyring, permissions, clock, logger, brokerName: config.federation.broker };
   const audit = config.audit.enabled ? openAudit(config.audit, { store, clock, logger, hmacKey: keyring.deriveKey('audit-hmac'), dataDir: config.dataDir, ...(options.out && { out: options.out }) }) : undefined;
-  const tables = { iam: IAM_ACTIONS, sts: stsActions(tokens), ...(audit && { audit: audit.api }) };
+  const metricSources: MetricsSources = { ...(audit && { audit: () => ({ depth: audit.trail.depth, lagMs: audit.trail.lagMs, stored: audit.trail.stored, dropped: audit.trail.dropped }) }) };
+  const metrics = new Metrics(metricSources);
+  const actions = { iam: IAM_ACTIONS, sts: stsActions(tokens) };
+  const known = (service: string, action: string) => (service === 'iam' || service === 'sts') && Object.hasOwn(actions[service], action);
+  const tables = { ...actions, audit: observeApi(metrics, known, audit?.api) };
   const queryApi = queryApiHandler({ iam, tables, authenticator, clock, logger, trustProxy: config.server.trustProxy });
   setConsoleTables(tables);
   const trust = compileTrust(config.server.trustProxy);
-  const cloudTrail = cloudTrailHandler({ iam, authenticator, ...(audit && { recorder: audit.trail }), facts: (req, id, now, region) => requestFacts(req, trust, id, now, region) });
+  const cloudTrail = cloudTrailHandler({ iam, authenticator, metrics, ...(audit && { recorder: audit.trail }), facts: (req, id, now, region) => requestFacts(req, trust, id, now, region) });
 
   const sessions = await openSessionStore(config.sessions.store, config.dataDir, logger);
   readiness.register('sessions', () => sessions.ping());
@@ -117,7 +129,8 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
 
   // The directory and the portal: configured permission sets, or the demo's with the embedded directory.
   const directory = await openDirectory(config.directory, { dataDir: config.dataDir, logger });
-  readiness.register('directory', () => directory.connector.ping());
+  const connector = timedDirectory(directory.connector, metrics);
+  readiness.register('directory', () => connector.ping());
   const sets = scopedToDirectory(
     config.permissionSets.length > 0
       ? await loadPermissionSets(config.permissionSets, store, account.id, config.federation.broker)
@@ -126,7 +139,8 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         : [],
     directory.connector.groupSearchBase,
   );
-  const web = audit && new WebAudit(audit.trail, audit.redactor, account.id);
+  if (sessions.live) metricSources.liveSessions = () => sessions.live!(clock.now());
+  const web = new WebAudit(audit?.trail, audit?.redactor ?? new Redactor(keyring.deriveKey('audit-hmac')), account.id, (channel, result) => metrics.signins.inc({ channel, result }));
   const broker = new Broker({ iam, tables, signin, accountId: account.id, brokerName: config.federation.broker, logger, ...(web && { audit: web }) });
   // The caller behind a console grant, for the ConsoleLogin event.
   const callerOf = async (grant: { accessKeyId: string; sessionToken: string }) =>
@@ -137,7 +151,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     if (port === 0) config = withBoundPort(config, address.port);
     // Built here, after the port is bound: with port 0 the public and console URLs name the real port.
     const limitStores = sessions.sendCommand ? redisLimitStores(sessions.sendCommand) : undefined;
-  const portal = portalRoutes({ limitStores, directory: directory.connector, broker, sets, config: config.portal, clock, logger, publicUrl: config.server.publicUrl, consoleUrl: config.federation.consoleUrl, session: portalSession, loginCsrfKey: keyring.deriveKey('portal-login-csrf'), cliStore: store, ...(web && { audit: web }) });
+  const portal = portalRoutes({ limitStores, directory: connector, broker, sets, config: config.portal, clock, logger, publicUrl: config.server.publicUrl, consoleUrl: config.federation.consoleUrl, session: portalSession, loginCsrfKey: keyring.deriveKey('portal-login-csrf'), cliStore: store, ...(web && { audit: web }) });
     // The way back to the Issuer, kept beyond the console session (a signed cookie).
     const issuers = issuerMemory({ key: keyring.deriveKey('federation-issuer-cookie'), secure, lifetimeDays: config.federation.issuerCookieDays, trustedIssuers: config.federation.trustedIssuers, now: () => clock.now() });
     const app = createApp({
@@ -152,7 +166,9 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         (a) => a.use('/console', consoleRoutes({ iam, resolveTemporary, issuers, sessionCookie: cookieName('console', secure), publicPages: [signinRoutes({ iam, secure, ...(limitStores && { limitStores }) })], pages: consolePages() })),
       ],
     });
-    return (req: IncomingMessage, res: ServerResponse) => (isCloudTrailRequest(req) ? void cloudTrail(req, res) : isQueryRequest(req) ? void queryApi(req, res) : app(req, res));
+    const publicMetrics = config.metrics.bearerToken ? bearerMetrics(metrics, config.metrics.bearerToken) : undefined;
+    return (req: IncomingMessage, res: ServerResponse) =>
+      publicMetrics && isMetricsRequest(req) ? publicMetrics(req, res) : isCloudTrailRequest(req) ? void cloudTrail(req, res) : isQueryRequest(req) ? void queryApi(req, res) : app(req, res);
   };
   const listener = await listen(handlerFor, { host, port, graceMs: config.server.shutdownGraceMs, readiness, logger }).catch(async (err: unknown) => {
     await directory.close();
@@ -162,6 +178,25 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     throw new Error(`cannot listen on ${config.server.listen}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   });
 
+  // GET /metrics on its own listener (metrics.listen); a failure to bind is logged, not fatal.
+  const metricsListen = config.metrics.listen ?? (port === 0 ? '127.0.0.1:0' : '127.0.0.1:9464');
+  let metricsListener: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (metricsListen !== 'off') {
+    const m = parseListen(metricsListen)!;
+    const server = metricsServer(metrics);
+    await new Promise<void>((resolve) => {
+      server.once('error', (err) => {
+        logger.error({ err, listen: metricsListen }, 'metrics: cannot listen; /metrics is not served on its own address');
+        resolve();
+      });
+      server.listen(m.port, m.host, () => {
+        metricsListener = server;
+        metricsUrl = `http://${formatListen(m.host, (server.address() as AddressInfo).port)}/metrics`;
+        resolve();
+      });
+    });
+  }
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const url = `http://${formatListen(shownHost, listener.address.port)}`;
   const out = options.out ?? process.stdout;
@@ -183,13 +218,14 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const close = async () => {
     logger.info('shutting down');
     await listener.close();
+    if (metricsListener) await new Promise<void>((resolve) => (metricsListener!.closeAllConnections(), metricsListener!.close(() => resolve())));
     await directory.close();
     await sessions.close();
     await audit?.close();
     await store.close();
     logger.info('stopped');
   };
-  return { url, config, readiness, store, keyring, accountId: account.id, ...(audit && { audit }), close };
+  return { url, config, readiness, store, keyring, accountId: account.id, ...(audit && { audit }), metrics, ...(metricsUrl && { metricsUrl }), close };
 }
 
 /**

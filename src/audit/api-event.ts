@@ -56,7 +56,7 @@ export function apiEvent(call: ApiCallFacts, outcome: Outcome, redactor: Redacto
     userIdentity: identityOf(op.caller),
     eventTime: cloudTrailTime(f.now),
     eventSource: EVENT_SOURCES[service],
-    eventName: action,
+    eventName: action.slice(0, 128),
     awsRegion: f.region,
     sourceIPAddress: f.sourceIp,
     userAgent: f.userAgent ?? '',

@@ -42,11 +42,19 @@ export interface WebEvent {
   resource?: { type: string; name: string };
 }
 
+/** Sign-in channels by event name, for the sign-in counter. */
+const CHANNELS: Record<string, string> = { PortalSignIn: 'portal', ConsoleLogin: 'federation', ConsoleSignIn: 'console' };
+
 export class WebAudit {
+  /**
+   * @param recorder absent when auditing is off (events then only feed `onSignIn`)
+   * @param onSignIn told of every sign-in: channel and `success` or the refusal's reason code
+   */
   constructor(
-    private readonly recorder: AuditRecorder,
+    private readonly recorder: AuditRecorder | undefined,
     readonly redactor: Redactor,
     private readonly accountId: string,
+    private readonly onSignIn?: (channel: string, result: string) => void,
   ) {}
 
   /** An event whose actor is a person at the portal. */
@@ -73,6 +81,9 @@ export class WebAudit {
   }
 
   #record(userIdentity: UserIdentity, accountId: string, facts: WebFacts, e: WebEvent): void {
+    const channel = CHANNELS[e.name];
+    if (channel) this.onSignIn?.(channel, e.error ? e.error.code : 'success');
+    if (!this.recorder) return;
     const record: CloudTrailRecord = {
       eventVersion: '1.08',
       userIdentity,

@@ -48,6 +48,8 @@ export interface CloudTrailDeps {
   authenticator: Authenticator;
   /** Absent when auditing is off (LookupEvents then finds nothing new). */
   recorder?: AuditRecorder;
+  /** Counts and times the call (gatehouse_requests_total{service="cloudtrail"}). */
+  metrics?: { apiCall(service: string, action: string, seconds: number, errorCode?: string): void };
   /** The request's facts as the query API finds them (client address behind trustProxy, TLS). */
   facts(req: IncomingMessage, requestId: string, now: number, region: string): RequestFacts;
 }
@@ -55,6 +57,8 @@ export interface CloudTrailDeps {
 export function cloudTrailHandler(deps: CloudTrailDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
       const body = await readBody(req);
       const now = deps.iam.clock.now();
@@ -102,10 +106,12 @@ export function cloudTrailHandler(deps: CloudTrailDeps) {
         await authorize(op, 'cloudtrail:LookupEvents', '*');
         const out = await lookupEvents(deps.iam.store, caller.accountId, input);
         record();
+        deps.metrics?.apiCall('cloudtrail', 'LookupEvents', seconds());
         send(res, 200, JSON.stringify(out), requestId);
       } catch (err) {
         const e = toServiceError(err);
         record(JSON_CODES[e.code] ?? e.code, e.status < 500 ? e.message : undefined);
+        deps.metrics?.apiCall('cloudtrail', 'LookupEvents', seconds(), JSON_CODES[e.code] ?? e.code);
         throw err;
       }
     } catch (err) {

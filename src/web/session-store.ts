@@ -22,6 +22,7 @@ type Callback<T = unknown> = (err?: unknown, value?: T) => void;
 export class SqliteSessionStore extends session.Store {
   private readonly db: Database.Database;
   private readonly sweeper: NodeJS.Timeout;
+  private liveSql: Database.Statement<[number]> | undefined;
   private readonly checkpointer: Checkpointer;
   private readonly sql: {
     get: Database.Statement<[string]>;
@@ -87,6 +88,17 @@ export class SqliteSessionStore extends session.Store {
     return this.sql.sweep.run(now).changes;
   }
 
+  /** Unexpired sessions that hold a portal or a console sign-in (the metrics' live-session gauges). */
+  live(now: number): { portal: number; console: number } {
+    this.liveSql ??= keepAlive(
+      this.db.prepare(
+        "SELECT COALESCE(SUM(json_extract(sess, '$.portal') IS NOT NULL), 0) AS portal, COALESCE(SUM(json_extract(sess, '$.console') IS NOT NULL), 0) AS console FROM sessions WHERE expires > ?",
+      ),
+    );
+    const row = this.liveSql.get(now) as { portal: number; console: number };
+    return { portal: Number(row.portal), console: Number(row.console) };
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     await this.checkpointer.close();
@@ -133,6 +145,8 @@ export interface SessionStoreHandle {
   kind: 'sqlite' | 'redis';
   /** Redis only: raw commands, for the shared rate-limit counters. */
   sendCommand?: (args: string[]) => Promise<unknown>;
+  /** SQLite only: live portal and console sessions (metrics). */
+  live?: (now: number) => { portal: number; console: number };
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -145,7 +159,7 @@ export async function openSessionStore(setting: string, dataDir: string, logger:
     closeSync(openSync(file, 'a', 0o600));
     chmodSync(file, 0o600);
     const store = new SqliteSessionStore(file, (message) => logger.warn({ err: message }, 'session store: WAL checkpoint failed'));
-    return { store, kind: 'sqlite', ping: async () => true, close: async () => store.close() };
+    return { store, kind: 'sqlite', live: (now) => store.live(now), ping: async () => true, close: async () => store.close() };
   }
   const client = createClient({ url: setting, disableOfflineQueue: true, socket: { connectTimeout: 2000, reconnectStrategy: (n: number) => Math.min(100 * 2 ** n, 2000) } });
   client.on('error', (err: unknown) => logger.warn({ err: String(err) }, 'session store (redis) error'));
