@@ -34,7 +34,8 @@ import { Signin } from './federation/signin.js';
 import { federationRoutes } from './federation/routes.js';
 import { issuerMemory } from './federation/issuer-cookie.js';
 import { consolePages, consoleRoutes, setConsoleTables, signinRoutes } from './console/index.js';
-import { compileTrust, isQueryRequest, queryApiHandler, requestFacts } from './http/query/handler.js';
+import { compileTrust, isQueryRequest, queryApiHandler, requestFacts, type QueryRefusal } from './http/query/handler.js';
+import { isReadOnly } from './audit/api-event.js';
 import { cloudTrailHandler, isCloudTrailRequest } from './http/cloudtrail.js';
 import { openDirectory } from './directory/open.js';
 import { loadPermissionSets, scopedToDirectory } from './portal/permission-sets.js';
@@ -114,7 +115,13 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const actions = { iam: IAM_ACTIONS, sts: stsActions(tokens) };
   const known = (service: string, action: string) => (service === 'iam' || service === 'sts') && Object.hasOwn(actions[service], action);
   const tables = { ...actions, audit: observeApi(metrics, known, audit?.api) };
-  const queryApi = queryApiHandler({ iam, tables, authenticator, clock, logger, trustProxy: config.server.trustProxy });
+  // Requests refused before the dispatcher (authentication, parsing): an event (Unknown identity) and a count.
+  const refused = (r: QueryRefusal) => {
+    const action = r.action !== undefined && known(r.service, r.action) ? r.action : '(unknown)';
+    metrics.apiCall(r.service, action, 0, r.code);
+    web.anonymous(r, { source: r.service, name: action, readOnly: isReadOnly(r.service, action), error: { code: r.code, message: r.message } }, r.accessKeyId);
+  };
+  const queryApi = queryApiHandler({ iam, tables, authenticator, clock, logger, trustProxy: config.server.trustProxy, refused });
   setConsoleTables(tables);
   const trust = compileTrust(config.server.trustProxy);
   const cloudTrail = cloudTrailHandler({ iam, authenticator, metrics, ...(audit && { recorder: audit.trail }), facts: (req, id, now, region) => requestFacts(req, trust, id, now, region) });

@@ -31,7 +31,7 @@ export interface Person {
 }
 
 export interface WebEvent {
-  source: 'portal' | 'signin';
+  source: 'portal' | 'signin' | 'iam' | 'sts';
   name: string;
   signIn?: boolean;
   readOnly?: boolean;
@@ -75,9 +75,9 @@ export class WebAudit {
     this.#record(identityOf(caller), caller.accountId, facts, e);
   }
 
-  /** An event with no known actor (e.g. a refused sign-in token). */
-  anonymous(facts: WebFacts, e: WebEvent): void {
-    this.#record({ type: 'Unknown', accountId: this.accountId }, this.accountId, facts, e);
+  /** An event with no known actor (e.g. a refused sign-in token, a request that failed authentication). */
+  anonymous(facts: WebFacts, e: WebEvent, accessKeyId?: string): void {
+    this.#record({ type: 'Unknown', accountId: this.accountId, ...(accessKeyId !== undefined && { accessKeyId }) }, this.accountId, facts, e);
   }
 
   #record(userIdentity: UserIdentity, accountId: string, facts: WebFacts, e: WebEvent): void {

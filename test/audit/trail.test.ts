@@ -95,3 +95,17 @@ test('the account chain links every event to the previous one', async () => {
   }
   assert.deepEqual(await gh.server.store.auditEvents.head(gh.accountId), { seq: all.length, hash: prev });
 });
+
+test('a request refused at authentication is recorded with the key id it claimed, never its secret', async () => {
+  const { IAMClient } = await import('@aws-sdk/client-iam');
+  const wrong = { accessKeyId: gh.root.accessKeyId, secretAccessKey: randomBytes(30).toString('base64') };
+  const client = new IAMClient({ endpoint: gh.url, region: 'us-east-1', credentials: wrong, maxAttempts: 1 });
+  await assert.rejects(client.send(new GetUserCommand({ UserName: 'audited-alice' })), { name: 'SignatureDoesNotMatch' });
+  const got = (await events('GetUser')).filter((e) => e.record.errorCode === 'SignatureDoesNotMatch');
+  assert.equal(got.length, 1);
+  assert.equal(got[0]!.record.userIdentity.type, 'Unknown');
+  assert.equal(got[0]!.record.userIdentity.accessKeyId, gh.root.accessKeyId);
+  assert.equal(got[0]!.row.accessKeyId, gh.root.accessKeyId);
+  const all = await gh.server.store.auditEvents.chain(gh.accountId, 0, 10_000);
+  assert.ok(all.every((e) => !e.record.includes(wrong.secretAccessKey) && !e.record.includes(gh.root.secretAccessKey)));
+});

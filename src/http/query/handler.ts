@@ -34,6 +34,23 @@ export interface QueryApiDeps {
   logger: Logger;
   /** Express-style `trust proxy`: false, true, a hop count, or addresses/subnets. */
   trustProxy: boolean | number | string | string[];
+  /** Told of every request refused before it reached the dispatcher (authentication, parsing): the audit trail and metrics. */
+  refused?: (refusal: QueryRefusal) => void;
+}
+
+/** A request refused before dispatch (the dispatcher's hook records the rest). */
+export interface QueryRefusal {
+  requestId: string;
+  now: number;
+  sourceIp: string;
+  userAgent?: string;
+  /** From `Version`, else `iam`. */
+  service: 'iam' | 'sts';
+  action?: string;
+  /** The access key id the request claimed (Authorization or X-Amz-Credential), if well-formed. */
+  accessKeyId?: string;
+  code: string;
+  message: string;
 }
 
 type TrustFn = (addr: string, i: number) => boolean;
@@ -57,11 +74,14 @@ export function queryApiHandler(deps: QueryApiDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
     let namespace = MODELS.iam.metadata.xmlNamespace;
+    let claimed: { action?: string; version?: string } = {};
+    let dispatched = false;
     try {
       const body = await readBody(req);
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const params = readParams(q < 0 ? '' : url.slice(q + 1), body.toString('utf8'));
+      claimed = { action: params.get('Action'), version: params.get('Version') };
       // Web identity and SAML come unsigned: a clear InvalidAction, not MissingAuthenticationToken (unsupported.ts).
       if (UNSIGNED_STS_ACTIONS.has(params.get('Action') ?? '')) {
         namespace = MODELS.sts.metadata.xmlNamespace;
@@ -76,12 +96,28 @@ export function queryApiHandler(deps: QueryApiDeps) {
       const service = serviceOf(params, auth.scope.service);
       namespace = MODELS[service].metadata.xmlNamespace;
       const facts = requestFacts(req, trust, requestId, now, auth.scope.region);
+      dispatched = true;
       const xml = await dispatch(deps.tables, service, params, { deps: deps.iam, caller, facts });
       send(res, 200, xml, requestId);
     } catch (err) {
       const e = toServiceError(err);
       if (e.status >= 500) deps.logger.error({ err, requestId }, 'query API failure');
       else deps.logger.debug({ code: e.code, requestId }, 'query API refusal');
+      if (!dispatched && deps.refused) {
+        const facts = requestFacts(req, trust, requestId, deps.clock.now(), 'us-east-1');
+        const accessKeyId = /Credential=([A-Z0-9]{16,128})(?:\/|%2F)/i.exec(`${req.headers.authorization ?? ''} ${req.url ?? ''}`)?.[1];
+        deps.refused({
+          requestId,
+          now: facts.now,
+          sourceIp: facts.sourceIp,
+          ...(facts.userAgent !== undefined && { userAgent: facts.userAgent }),
+          service: claimed.version === '2011-06-15' ? 'sts' : 'iam',
+          ...(claimed.action !== undefined && { action: claimed.action }),
+          ...(accessKeyId !== undefined && { accessKeyId }),
+          code: e.code,
+          message: publicMessage(e),
+        });
+      }
       if (e instanceof PayloadTooLarge) res.setHeader('connection', 'close');
       send(res, e.status, encodeError(namespace, e.type, e.code, publicMessage(e), requestId), requestId);
     }
