@@ -104,7 +104,11 @@ export class AuditTrail implements AuditRecorder {
 
   async apiCall<T>(write: boolean, event: (outcome: Outcome) => PendingEvent, run: () => Promise<T>): Promise<T> {
     if (!write) {
-      if (!this.#healthy && this.o.failReads) throw new ServiceUnavailable('The audit trail is unavailable; reads are refused (audit.failReads).');
+      if (!this.#healthy && this.o.failReads) {
+        const refusal = new ServiceUnavailable('The audit trail is unavailable; reads are refused (audit.failReads).');
+        this.record(event({ ok: false, code: refusal.code, message: refusal.message }));
+        throw refusal;
+      }
       try {
         const result = await run();
         this.record(event({ ok: true, output: result }));
