@@ -13,7 +13,8 @@ import { resolve } from 'node:path';
 import type { PermissionSetConfig } from '../config/permission-sets.js';
 import { createContext, evaluateTrust, parsePolicy, policySize } from '../policy/index.js';
 import { groupMatches } from '../directory/index.js';
-import { parsePolicyArn, userArn } from '../iam/arns.js';
+import { userArn } from '../iam/arns.js';
+import { resolveManagedPolicy } from '../iam/managed/lookup.js';
 import type { Store } from '../store/types.js';
 
 export interface PermissionSet {
@@ -50,8 +51,8 @@ export async function loadPermissionSets(configs: readonly PermissionSetConfig[]
     }
     if (policy !== undefined && policySize(policy) > 2048) fail('its session policy exceeds 2,048 characters (whitespace not counted)');
     for (const arn of c.policyArns) {
-      const p = parsePolicyArn(arn);
-      if (!p || p.account !== accountId || !(await store.managedPolicies.get(p.account, p.name))) fail(`policy ${arn} does not exist in account ${accountId}`);
+      // A customer managed policy of the account, or an AWS managed policy (arn:aws:iam::aws:policy/…).
+      if (!(await resolveManagedPolicy(store, accountId, arn))) fail(`policy ${arn} does not exist in account ${accountId}`);
     }
     if (c.via === 'role') await checkRole(c, store, accountId, brokerName, fail);
     out.push({

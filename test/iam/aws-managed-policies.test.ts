@@ -29,10 +29,12 @@ import {
   ListPoliciesCommand,
   ListPolicyVersionsCommand,
   ListUsersCommand,
+  PutRolePolicyCommand,
   PutUserPermissionsBoundaryCommand,
   SetDefaultPolicyVersionCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.js';
 import { allow, cliOk, cliRefused, managedPolicy, pages, policy, refused, sdkError, trust, userWithKey } from './helpers.js';
 
@@ -202,6 +204,26 @@ describe('AWS managed policies', () => {
       // A boundary that does not include iam:ListUsers... ViewOnlyAccess allows iam:List*, so use one that does not: AmazonS3ReadOnlyAccess.
       await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'reader', PermissionsBoundary: AWS('AmazonS3ReadOnlyAccess') }));
       await refused(reader.send(new ListUsersCommand({})), 'AccessDenied', /permissions boundary/);
+    });
+  });
+
+  describe('as session policies (AssumeRole PolicyArns)', () => {
+    it('scope a role session down to the AWS policy; an unknown one is refused at AssumeRole', async () => {
+      await iam.send(new CreateRoleCommand({ RoleName: 'admin-role', AssumeRolePolicyDocument: trust(gh.accountId) }));
+      await iam.send(new PutRolePolicyCommand({ RoleName: 'admin-role', PolicyName: 'all-iam', PolicyDocument: policy(allow('iam:*')) }));
+      const keys = await userWithKey(iam, 'assumer', { inline: policy(allow('sts:AssumeRole')) });
+      const RoleArn = `arn:aws:iam::${gh.accountId}:role/admin-role`;
+      const session = async (arns: string[]) => {
+        const { Credentials } = await gh.sts(keys).send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'session', PolicyArns: arns.map((arn) => ({ arn })) }));
+        return gh.iam({ accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! });
+      };
+      const reader = await session([READ_ONLY]);
+      assert.ok((await reader.send(new ListUsersCommand({}))).Users);
+      await refused(reader.send(new CreateUserCommand({ UserName: 'nope' })), 'AccessDenied', /session policy/);
+      const s3only = await session([AWS('AmazonS3ReadOnlyAccess')]);
+      await refused(s3only.send(new ListUsersCommand({})), 'AccessDenied', /session policy/);
+      const e = await sdkError(gh.sts(keys).send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'session', PolicyArns: [{ arn: AWS('NoSuchPolicy') }] })));
+      assert.deepEqual([e.name, e.status], ['NoSuchEntity', 404]);
     });
   });
 
