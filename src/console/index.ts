@@ -24,6 +24,7 @@ import { roleRoutes } from './roles.js';
 import { securityCredentialRoutes } from './security-credentials.js';
 import { userCredentialRoutes } from './user-credentials.js';
 import { userRoutes } from './users.js';
+import { eventRoutes } from './events.js';
 
 export { consoleRoutes, type ConsoleDeps } from './routes.js';
 export { signinRoutes, type SigninDeps } from './signin.js';
@@ -40,5 +41,6 @@ export function consolePages(): Router[] {
     policyRoutes(),
     accountRoutes(),
     securityCredentialRoutes(),
+    eventRoutes(),
   ];
 }

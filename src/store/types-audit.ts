@@ -38,6 +38,8 @@ export interface AuditEventRow extends AuditEventInput {
 export interface AuditQuery {
   accountId: string;
   attribute?: { column: AuditColumn; value: string };
+  /** More conditions, all required (the console filters on several at once; LookupEvents on one). */
+  also?: Array<{ column: AuditColumn; value: string }>;
   /** Epoch ms, inclusive. */
   start?: number;
   end?: number;

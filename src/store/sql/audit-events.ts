@@ -96,10 +96,10 @@ export class SqlAuditEvents implements AuditEventRepository {
   async lookup(q: AuditQuery): Promise<AuditEventRow[]> {
     const where = ['account_id = ?'];
     const params: SqlValue[] = [q.accountId];
-    if (q.attribute) {
-      if (!COLUMNS.has(q.attribute.column)) throw new Error(`audit: unknown lookup column ${q.attribute.column}`);
-      where.push(`${q.attribute.column} = ?`);
-      params.push(q.attribute.column === 'read_only' ? (q.attribute.value === 'true' ? 1 : 0) : q.attribute.value);
+    for (const a of [...(q.attribute ? [q.attribute] : []), ...(q.also ?? [])]) {
+      if (!COLUMNS.has(a.column)) throw new Error(`audit: unknown lookup column ${a.column}`);
+      where.push(`${a.column} = ?`);
+      params.push(a.column === 'read_only' ? (a.value === 'true' ? 1 : 0) : a.value);
     }
     if (q.start !== undefined) (where.push('event_time >= ?'), params.push(q.start));
     if (q.end !== undefined) (where.push('event_time <= ?'), params.push(q.end));
