@@ -170,7 +170,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         (a) => a.use(federationRoutes({ signin, clock, logger, consoleUrl: config.federation.consoleUrl, trustedIssuers: config.federation.trustedIssuers, issuers, ...(web && { audit: { web, callerOf } }) })),
         (a) => a.get('/', (_req, res) => res.redirect(302, '/portal/')),
         (a) => a.use(portal),
-        (a) => a.use('/console', consoleRoutes({ iam, resolveTemporary, issuers, sessionCookie: cookieName('console', secure), publicPages: [signinRoutes({ iam, secure, ...(limitStores && { limitStores }) })], pages: consolePages() })),
+        (a) => a.use('/console', consoleRoutes({ iam, resolveTemporary, issuers, audit: web, sessionCookie: cookieName('console', secure), publicPages: [signinRoutes({ iam, secure, audit: web, ...(limitStores && { limitStores }) })], pages: consolePages() })),
       ],
     });
     const publicMetrics = config.metrics.bearerToken ? bearerMetrics(metrics, config.metrics.bearerToken) : undefined;

@@ -40,10 +40,12 @@ export interface WebEvent {
   error?: { code: string; message: string };
   additional?: Record<string, unknown>;
   resource?: { type: string; name: string };
+  /** The sign-in channel counted (default by event name: PortalSignIn portal, ConsoleLogin federation). */
+  channel?: string;
 }
 
 /** Sign-in channels by event name, for the sign-in counter. */
-const CHANNELS: Record<string, string> = { PortalSignIn: 'portal', ConsoleLogin: 'federation', ConsoleSignIn: 'console' };
+const CHANNELS: Record<string, string> = { PortalSignIn: 'portal', ConsoleLogin: 'federation' };
 
 export class WebAudit {
   /**
@@ -75,13 +77,33 @@ export class WebAudit {
     this.#record(identityOf(caller), caller.accountId, facts, e);
   }
 
+  /** An event whose actor is a console session (sign-out, timeout), known by its principal. */
+  session(s: { accountId: string; principalArn: string; accessKeyId?: string | undefined; userId?: string | undefined }, facts: WebFacts, e: WebEvent): void {
+    const arn = s.principalArn;
+    const type: UserIdentity['type'] = arn.includes(':assumed-role/') ? 'AssumedRole' : arn.includes(':federated-user/') ? 'FederatedUser' : arn.endsWith(':root') ? 'Root' : 'IAMUser';
+    const identity: UserIdentity = {
+      type,
+      arn,
+      accountId: s.accountId,
+      ...(s.userId !== undefined && { principalId: s.userId }),
+      ...(s.accessKeyId !== undefined && { accessKeyId: s.accessKeyId }),
+      ...(type === 'IAMUser' && { userName: arn.slice(arn.lastIndexOf('/') + 1) }),
+    };
+    this.#record(identity, s.accountId, facts, e);
+  }
+
+  /** An IAM user's console sign-in attempt, known only by the name typed (a refusal). */
+  iamUser(accountId: string, userName: string, facts: WebFacts, e: WebEvent): void {
+    this.#record({ type: 'IAMUser', accountId, userName }, accountId, facts, e);
+  }
+
   /** An event with no known actor (e.g. a refused sign-in token, a request that failed authentication). */
   anonymous(facts: WebFacts, e: WebEvent, accessKeyId?: string): void {
     this.#record({ type: 'Unknown', accountId: this.accountId, ...(accessKeyId !== undefined && { accessKeyId }) }, this.accountId, facts, e);
   }
 
   #record(userIdentity: UserIdentity, accountId: string, facts: WebFacts, e: WebEvent): void {
-    const channel = CHANNELS[e.name];
+    const channel = e.channel ?? CHANNELS[e.name];
     if (channel) this.onSignIn?.(channel, e.error ? e.error.code : 'success');
     if (!this.recorder) return;
     const record: CloudTrailRecord = {

@@ -27,6 +27,8 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use(csrfSynchronisedProtection);
   router.post('/logout', (req, res) => {
     const issuer = deps.issuers?.trusted(req.session.console?.issuer);
+    const s = req.session.console;
+    if (s) deps.audit?.session(s, { sourceIp: (req.ip ?? '0.0.0.0').replace(/^::ffff:/, ''), userAgent: req.headers['user-agent'], now: deps.iam.clock.now() }, { source: 'signin', name: 'ConsoleSignOut', signIn: true });
     req.session.destroy(() => res.redirect(303, issuer ?? '/console/signin'));
   });
   router.use(homeRoutes());

@@ -16,6 +16,7 @@
  *   authorised live, through the same path as an API call; `res.locals.wayBack` is where the
  *   header's "Back to the portal" goes (the session's trusted Issuer, or the portal).
  */
+import type { WebAudit } from '../audit/portal-events.js';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Caller } from '../iam/caller.js';
@@ -44,6 +45,8 @@ export type TemporaryResolve = (auth: SigV4Auth, now: number) => Promise<{ calle
 export interface ConsoleGateDeps extends WayBack {
   iam: IamDeps;
   resolveTemporary: TemporaryResolve;
+  /** The audit trail's session events (ConsoleSessionTimeout, ConsoleSignOut). */
+  audit?: WebAudit;
 }
 
 /**
@@ -111,6 +114,7 @@ export function consoleGate(deps: ConsoleGateDeps): RequestHandler {
 
 /** Ends the session server-side, then answers the 401 page. */
 function end(req: Request, res: Response, deps: ConsoleGateDeps, ending: 'expired' | 'revoked' | 'password-expired', s: ConsoleSessionData, reason?: string): void {
+  deps.audit?.session(s, { sourceIp: (req.ip ?? '0.0.0.0').replace(/^::ffff:/, ''), userAgent: req.headers['user-agent'], now: deps.iam.clock.now() }, { source: 'signin', name: 'ConsoleSessionTimeout', signIn: true, additional: { reason: ending } });
   req.session.destroy(() => timeoutPage(req, res, deps, ending, s, reason));
 }
 

@@ -14,6 +14,7 @@
  * - Success: a new session id (the pre-login session is destroyed), a 12-hour console
  *   session for the user, PasswordLastUsed recorded, the account remembered, 303 → /console/.
  */
+import type { WebAudit, WebFacts } from '../audit/portal-events.js';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { RateLimitStoreFactory } from '../web/rate-limit-store.js';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
@@ -43,6 +44,8 @@ export interface SigninDeps {
   limits?: { perUser?: number; accountCeiling?: number; slowDownMs?: number; perIp?: number; windowMs?: number };
   /** Shared rate-limit counters (Redis), when sessions are in Redis; in memory otherwise. */
   limitStores?: RateLimitStoreFactory;
+  /** The audit trail's sign-in events (ConsoleLogin, channel console). */
+  audit?: WebAudit;
 }
 
 function cookieValue(req: Request, name: string): string | undefined {
@@ -139,6 +142,17 @@ export function signinRoutes(deps: SigninDeps): Router {
     const result = await checkSignin({ store, keyring, logger, requestId: String(res.locals.requestId ?? '') }, input, now);
     if (!result.ok) {
       logger.info({ event: 'console.signin', outcome: 'refused', reason: result.reason, accountId: result.accountId, username: input.username.slice(0, 64) }, 'console sign-in refused');
+      if (result.accountId !== undefined) {
+        deps.audit?.iamUser(result.accountId, input.username.slice(0, 64), auditFacts(req, res, now), {
+          source: 'signin',
+          name: 'ConsoleLogin',
+          channel: 'console',
+          signIn: true,
+          response: { ConsoleLogin: 'Failure' },
+          error: { code: result.reason, message: 'Failed authentication' },
+          additional: { LoginTo: '/console/', MobileVersion: 'No' },
+        });
+      }
       // Only someone who proved the password (and MFA) learns that it has expired.
       const error = result.reason === 'password-expired' ? HARD_EXPIRED : GENERIC;
       return page(res, { account: input.account, username: input.username, error }, 401);
@@ -154,8 +168,22 @@ export function signinRoutes(deps: SigninDeps): Router {
     await save(req);
     await store.users.setPasswordLastUsed(user.id, now);
     logger.info({ event: 'console.signin', outcome: 'ok', accountId: account.id, userId: user.id }, 'console sign-in');
+    deps.audit?.session({ accountId: account.id, principalArn: req.session.console.principalArn, userId: user.id }, auditFacts(req, res, now), {
+      source: 'signin',
+      name: 'ConsoleLogin',
+      channel: 'console',
+      signIn: true,
+      response: { ConsoleLogin: 'Success' },
+      additional: { LoginTo: '/console/', MobileVersion: 'No', MFAUsed: result.mfa ? 'Yes' : 'No' },
+    });
     res.cookie(ACCOUNT_COOKIE, account.alias ?? account.id, { httpOnly: true, sameSite: 'lax', secure: deps.secure, path: '/console', maxAge: 90 * 86_400_000 });
     res.redirect(303, result.mustChangePassword ? '/console/security-credentials' : '/console/');
   });
   return router;
+}
+
+/** The request's facts for an audit event. */
+function auditFacts(req: Request, res: Response, now: number): WebFacts {
+  const requestId: unknown = res.locals.requestId;
+  return { sourceIp: (req.ip ?? '0.0.0.0').replace(/^::ffff:/, ''), userAgent: req.headers['user-agent'], ...(typeof requestId === 'string' && { requestId }), now };
 }
