@@ -3,7 +3,7 @@
  *
  * - Passwords and MFA codes are replaced by AWS's `HIDDEN_DUE_TO_SECURITY_REASONS`.
  * - Secrets whose identity matters (session tokens, sign-in tokens, SAML assertions, web
- *   identity tokens, device and refresh codes, CLI grants) become `hmac-sha256:<hex>` under a
+ *   identity tokens, device codes, user codes, refresh tokens, CLI grants) become `hmac-sha256:<hex>` under a
  *   key derived from the KEK (`audit-hmac`), as Vault's audit devices do: an auditor holding
  *   a value can compute its HMAC with `gatehouse`'s key and search for it.
  * - Parameter names become CloudTrail's lowerCamelCase (`UserName` → `userName`).
@@ -14,7 +14,7 @@ import { createHmac } from 'node:crypto';
 export const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 
 const HIDE = /password|authenticationcode|tokencode|seed|privatekey|secretaccesskey|^code$/i;
-const HMAC = /token|assertion|devicecode|refresh|grant|secret/i;
+const HMAC = /token|assertion|devicecode|usercode|refresh|^grant$|secret/i;
 
 export class Redactor {
   constructor(private readonly key: Buffer) {}

@@ -16,6 +16,8 @@
  * No cookies are read or set; every answer is `Cache-Control: no-store`. The grant never goes
  * to a log (only its public id does).
  */
+import type { WebAudit } from '../audit/portal-events.js';
+import { auditFacts } from './origin.js';
 import express, { Router, type RequestHandler, type Response } from 'express';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import type { DirectoryConnector } from '../directory/index.js';
@@ -37,6 +39,8 @@ export interface GrantApiDeps {
   clock: Clock;
   logger: Logger;
   limitStores?: RateLimitStoreFactory | undefined;
+  /** The audit trail's portal events (UseCliGrant). */
+  audit?: WebAudit | undefined;
 }
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,200})$/;
@@ -72,8 +76,24 @@ export function grantApiRoutes(deps: GrantApiDeps): Router {
       res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
       answer(res, 401, 'InvalidGrant', 'The CLI sign-in has expired or was revoked. Run gatehouse login again.');
     };
-    if (!grant) return refuse();
+    if (!grant) {
+      deps.audit?.anonymous(auditFacts(req, res, now), {
+        source: 'portal',
+        name: 'UseCliGrant',
+        ...(presented !== undefined && { parameters: { grant: presented } }),
+        error: { code: 'InvalidGrant', message: 'The CLI sign-in has expired or was revoked.' },
+      });
+      return refuse();
+    }
     const body = (req.body ?? {}) as Record<string, unknown>;
+    const person = { username: grant.username, dn: grant.subjectDn, ...(grant.stableId !== null && { stableId: grant.stableId }) };
+    const used = (error?: { code: string; message: string }) =>
+      deps.audit?.person(person, auditFacts(req, res, now), {
+        source: 'portal',
+        name: 'UseCliGrant',
+        parameters: { grantId: grant.id, ...(typeof body.permissionSet === 'string' && { permissionSet: body.permissionSet.slice(0, 64) }), ...(body.check === true && { check: true }) },
+        ...(error && { error }),
+      });
     if (typeof body.permissionSet !== 'string') return answer(res, 400, 'ValidationError', 'permissionSet must be a string.');
     let groups: string[] | undefined;
     try {
@@ -89,8 +109,12 @@ export function grantApiRoutes(deps: GrantApiDeps): Router {
       return refuse();
     }
     const set = setsFor(deps.sets, groups).find((s) => s.name === body.permissionSet);
-    if (!set) return answer(res, 403, 'AccessDenied', 'You are not entitled to that permission set.');
+    if (!set) {
+      used({ code: 'AccessDenied', message: 'Not entitled to that permission set.' });
+      return answer(res, 403, 'AccessDenied', 'You are not entitled to that permission set.');
+    }
     await deps.cli.grants.recordUse(grant.id, now);
+    used();
     if (body.check === true) return void res.status(204).end();
     try {
       const c = await deps.broker.credentials(set, { username: grant.username, dn: grant.subjectDn, groups, ...(grant.stableId !== null && { stableId: grant.stableId }) }, mintOrigin(req, res));

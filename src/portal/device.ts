@@ -13,6 +13,8 @@
  * decision per code (the store's conditional update); a person revokes only their own grants.
  * No user code or device code is logged.
  */
+import type { WebAudit } from '../audit/portal-events.js';
+import { auditFacts } from './origin.js';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import type { DirectoryConnector, DirectoryUser } from '../directory/index.js';
@@ -41,6 +43,8 @@ export interface DeviceDeps {
   logger: Logger;
   pages: PortalPages;
   limitStores?: RateLimitStoreFactory | undefined;
+  /** The audit trail's portal events (ApproveCliSignIn, DenyCliSignIn). */
+  audit?: WebAudit | undefined;
 }
 
 const NOT_VALID = 'This code is not valid, has expired or has already been used. Run gatehouse login again to get a new one.';
@@ -106,6 +110,11 @@ export function deviceRoutes(deps: DeviceDeps): Router {
       return deps.pages.page(req, res, 'portal/device', { user: s.user, userCode: found.a.userCode, authorization: undefined, sets: [], error: NOT_VALID });
     }
     deps.logger.info({ event: approved ? 'portal.device.approved' : 'portal.device.denied', dn: s.user.dn, sourceIp: found.a.sourceIp }, approved ? 'CLI sign-in approved' : 'CLI sign-in denied');
+    deps.audit?.person(s.user, auditFacts(req, res, now), {
+      source: 'portal',
+      name: approved ? 'ApproveCliSignIn' : 'DenyCliSignIn',
+      parameters: { userCode: found.a.userCode, cliSourceIPAddress: found.a.sourceIp },
+    });
     await deps.pages.page(req, res, 'portal/device-done', { user: s.user, approved, sets: found.sets });
   });
 

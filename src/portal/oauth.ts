@@ -21,6 +21,8 @@
  * - approved: exchanged for a grant exactly once (store transaction), then invalid_grant.
  * No device code, grant or user code is ever logged.
  */
+import type { WebAudit } from '../audit/portal-events.js';
+import { auditFacts } from './origin.js';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import type { Clock } from '../shared/clock.js';
@@ -36,6 +38,8 @@ export interface OAuthDeps {
   logger: Logger;
   publicUrl: string;
   limitStores?: RateLimitStoreFactory | undefined;
+  /** The audit trail's portal events (CreateCliGrant). */
+  audit?: WebAudit | undefined;
 }
 
 type OAuthError = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type' | 'authorization_pending' | 'slow_down' | 'access_denied' | 'expired_token';
@@ -112,6 +116,13 @@ export function oauthRoutes(deps: OAuthDeps): Router {
     const issued = await deps.cli.exchange(a.id, now);
     if (!issued) return fail(res, 'invalid_grant', 'The device code has already been used.');
     deps.logger.info({ event: 'portal.cli.grant', grantId: issued.record.id, dn: issued.record.subjectDn, expires: issued.record.expiresAt }, 'CLI grant issued');
+    const r = issued.record;
+    deps.audit?.person({ username: r.username, dn: r.subjectDn, ...(r.stableId !== null && r.stableId !== undefined && { stableId: r.stableId }) }, auditFacts(req, res, now), {
+      source: 'portal',
+      name: 'CreateCliGrant',
+      parameters: { deviceCode, clientId },
+      response: { grantId: r.id, grant: deps.audit.redactor.hmac(issued.grant), expiration: new Date(r.expiresAt).toISOString() },
+    });
     const expiresIn = Math.round((issued.record.expiresAt - now) / 1000);
     noStore(res).json({ access_token: issued.grant, token_type: 'Bearer', expires_in: expiresIn, refresh_token: issued.grant });
   });

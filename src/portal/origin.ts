@@ -14,3 +14,9 @@ export function mintOrigin(req: Request, res: Response): MintOrigin {
   const requestId: unknown = res.locals.requestId;
   return { sourceIp: (req.ip ?? '0.0.0.0').replace(/^::ffff:/, ''), secureTransport: req.secure, ...(typeof requestId === 'string' && { requestId }) };
 }
+
+/** The request's facts for a portal audit event (client address behind trustProxy, request id). */
+export function auditFacts(req: Request, res: Response, now: number): { sourceIp: string; userAgent?: string | undefined; requestId?: string; now: number } {
+  const origin = mintOrigin(req, res);
+  return { sourceIp: origin.sourceIp, userAgent: req.headers['user-agent'], ...(origin.requestId !== undefined && { requestId: origin.requestId }), now };
+}

@@ -106,7 +106,7 @@ export function portalRoutes(deps: PortalDeps): Router {
     else signinPage(req, res.status(429), { error: message, username: '', set: '' });
   }, deps.limitStores);
   const cli = deps.cliStore && new CliSignin(deps.cliStore, deps.config.cliGrantHours);
-  const cliDeps = { directory: deps.directory, sets: deps.sets, clock: deps.clock, logger: deps.logger, limitStores: deps.limitStores };
+  const cliDeps = { directory: deps.directory, sets: deps.sets, clock: deps.clock, logger: deps.logger, limitStores: deps.limitStores, audit: deps.audit };
   if (cli) router.use(helperFileRoute(), oauthRoutes({ ...cliDeps, cli, publicUrl: deps.publicUrl }), grantApiRoutes({ ...cliDeps, cli, broker: deps.broker }));
   router.post(
     '/portal/api/credentials',
