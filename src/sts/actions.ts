@@ -14,6 +14,10 @@
  *   allow sts:AssumeRole on the role. The root and federated users cannot assume roles.
  * - RoleSessionName 2–64; DurationSeconds 900–43200, default 3600, not above the role's
  *   MaxSessionDuration (role chaining: at most 3600).
+ * - SourceIdentity (2–64 of [\w+=,.@-], not starting with `aws:`) needs sts:SetSourceIdentity
+ *   in the caller's own policies and in the role's trust policy (sts:SourceIdentity in the
+ *   context). Once a session has one it cannot change: a chained AssumeRole keeps it, and
+ *   asking for another is AccessDenied.
  * Session tags (GetFederationToken, AssumeRole)
  * - Passing Tags needs sts:TagSession in the caller's own policies and, for AssumeRole, in
  *   the role's trust policy too (with aws:RequestTag/… in the context).
@@ -52,6 +56,29 @@ function tagContext(tags: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(tags)) out[`aws:RequestTag/${k}`] = v;
   return out;
+}
+
+/**
+ * AssumeRole's SourceIdentity: the caller's own when it has one (it cannot change through role
+ * chaining), else the one asked for, allowed by sts:SetSourceIdentity in both the caller's
+ * policies and the role's trust policy.
+ */
+async function checkSourceIdentity(op: Operation, input: Input, arn: string, trust: Parameters<typeof evaluateTrust>[0], values: Record<string, ContextValue>): Promise<string | undefined> {
+  const asked = optStr(input, 'SourceIdentity');
+  const held = op.caller.session?.sourceIdentity;
+  if (held !== undefined) {
+    if (asked !== undefined && asked !== held) throw new AccessDenied('The source identity of a session cannot be changed: a role assumed with it keeps it (role chaining).');
+    return held;
+  }
+  if (asked === undefined) return undefined;
+  if (/^aws:/i.test(asked)) throw new ValidationError('SourceIdentity must not start with the reserved prefix "aws:".');
+  const keys = { 'sts:SourceIdentity': asked };
+  await authorize(op, 'sts:SetSourceIdentity', arn, { context: keys });
+  const withKey = createContext({ ...values, ...keys }, { now: op.facts.now });
+  if (evaluateTrust(trust, { principal: trustPrincipal(op), action: 'sts:SetSourceIdentity', context: withKey }) !== 'Allow') {
+    throw new AccessDenied(`User: ${op.caller.arn} is not authorized to perform: sts:SetSourceIdentity on resource: ${arn}`);
+  }
+  return asked;
 }
 
 /** The caller as a trust-policy principal. */
@@ -149,9 +176,11 @@ export function stsActions(tokens: TokenService): ActionTable {
             throw new AccessDenied(`User: ${caller.arn} is not authorized to perform: sts:TagSession on resource: ${arn}`);
           }
         }
+        const sourceIdentity = await checkSourceIdentity(op, input, arn, trust, { ...values, ...(tagging && tagContext(session.tags)) });
         const packed = await checkSessionPolicies(op, session);
         const now = op.facts.now;
         const minted = await mint(tokens, {
+          ...(sourceIdentity !== undefined && { sourceIdentity }),
           kind: 'role',
           account: role.accountId,
           iat: now,
@@ -170,6 +199,7 @@ export function stsActions(tokens: TokenService): ActionTable {
           ...minted,
           AssumedRoleUser: { AssumedRoleId: `${role.id}:${sessionName}`, Arn: `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${sessionName}` },
           PackedPolicySize: packed,
+          ...(sourceIdentity !== undefined && { SourceIdentity: sourceIdentity }),
         };
       },
     },
