@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import {
   AddRoleToInstanceProfileCommand,
+  CreateAccessKeyCommand,
   CreateInstanceProfileCommand,
   CreateRoleCommand,
   CreateUserCommand,
@@ -23,10 +24,13 @@ import {
   ListInstanceProfilesCommand,
   ListInstanceProfilesForRoleCommand,
   ListSigningCertificatesCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
   RemoveRoleFromInstanceProfileCommand,
   UpdateSigningCertificateCommand,
   UploadSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { Clock } from '../../src/shared/clock.js';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.js';
 import { cliOk, cliRefused, refused, sdkError, trust } from './helpers.js';
@@ -103,6 +107,18 @@ describe('signing certificates and instance profiles', () => {
         offset = 0;
       }
       assert.deepEqual((await iam.send(new ListSigningCertificatesCommand({}))).Certificates, [], 'nothing stored for the root');
+    });
+
+    it('a role session must name the user (ValidationError); naming one works', async () => {
+      await iam.send(new CreateRoleCommand({ RoleName: 'cert-admin', AssumeRolePolicyDocument: trust(gh.accountId) }));
+      await iam.send(new PutRolePolicyCommand({ RoleName: 'cert-admin', PolicyName: 'iam', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] }) }));
+      await iam.send(new CreateUserCommand({ UserName: 'cert-assumer' }));
+      await iam.send(new PutUserPolicyCommand({ UserName: 'cert-assumer', PolicyName: 'assume', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }) }));
+      const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'cert-assumer' }));
+      const { Credentials } = await gh.sts({ accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! }).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${gh.accountId}:role/cert-admin`, RoleSessionName: 'certs' }));
+      const session = gh.iam({ accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! });
+      await refused(session.send(new ListSigningCertificatesCommand({})), 'ValidationError', /Must specify userName/);
+      assert.equal((await session.send(new ListSigningCertificatesCommand({ UserName: 'signer' }))).Certificates!.length, 2);
     });
 
     it('through the CLI: upload, list and delete for the root (no user name)', async () => {

@@ -6,11 +6,12 @@
  * - checkValidity: not expired and already valid at the request's time (InvalidCertificate);
  * - at most 2 per user (LimitExceeded: SigningCertificatesPerUser);
  * - one certificate body per account (DuplicateCertificate), by SHA-256 fingerprint.
- * With no UserName the caller's own certificates are meant (the root's for the root).
+ * With no UserName the caller's own certificates are meant (the root's for the root; other
+ * callers, such as role sessions, must name a user).
  * Ids are `ASCA…`. An unknown id, or one of another user, is NoSuchEntity.
  */
 import { X509Certificate } from 'node:crypto';
-import { DuplicateCertificate, InvalidCertificate, MalformedCertificate, NoSuchEntity } from '../../shared/errors.js';
+import { DuplicateCertificate, InvalidCertificate, MalformedCertificate, NoSuchEntity, ValidationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { UniqueViolation, type KeyStatus, type SigningCertificateRecord } from '../../store/types.js';
 import { rootArn } from '../arns.js';
@@ -39,16 +40,25 @@ export function checkValidity(cert: X509Certificate, now: number): void {
   if (Date.parse(cert.validFrom) > now) throw new InvalidCertificate(`The certificate is not valid before ${new Date(cert.validFrom).toISOString()}.`);
 }
 
-/** The owner meant by the request: the named user, else the calling user, else the root (null). */
-async function owner(input: Input, op: Operation): Promise<{ userId: string | null; userName: string }> {
+/**
+ * The user meant by the request: UserName, else the calling IAM user, else (the root calling)
+ * the root itself (undefined). Other callers must name a user (ValidationError), as in AWS.
+ */
+function ownerName(input: Input, op: Operation): string | undefined {
   const name = optStr(input, 'UserName') ?? (op.caller.type === 'User' ? op.caller.user?.name : undefined);
+  if (name === undefined && op.caller.type !== 'Account') throw new ValidationError('Must specify userName when calling with non-User credentials');
+  return name;
+}
+
+async function owner(input: Input, op: Operation): Promise<{ userId: string | null; userName: string }> {
+  const name = ownerName(input, op);
   if (name === undefined) return { userId: null, userName: op.caller.accountId };
   const user = await findUser(op, name);
   return { userId: user.id, userName: user.name };
 }
 
 const resource: NonNullable<ActionHandler['resource']> = (i, op) => {
-  const name = optStr(i, 'UserName') ?? (op.caller.type === 'User' ? op.caller.user?.name : undefined);
+  const name = ownerName(i, op);
   return name === undefined ? rootArn(op.caller.accountId) : userResource(op, name);
 };
 
