@@ -108,6 +108,14 @@ describe('AWS managed policies', () => {
       });
       assert.deepEqual(small.flatMap((p) => p.items), jobs);
       assert.deepEqual(small.map((p) => p.items.length), [3, 3, 2]);
+      // The AWS half ends exactly at a page's end: the account's own follow on the next page.
+      await managedPolicy(iam, 'AaaLocalJob', policy(allow('s3:GetObject')), '/job-function/');
+      const halves = await pages(async (Marker) => {
+        const r = await iam.send(new ListPoliciesCommand({ PathPrefix: '/job-function/', MaxItems: 4, Marker }));
+        return { items: r.Policies!.map((x) => x.PolicyName!), IsTruncated: r.IsTruncated, Marker: r.Marker };
+      });
+      assert.deepEqual(halves.map((p) => p.items.length), [4, 4, 1]);
+      assert.deepEqual(halves.flatMap((p) => p.items), [...jobs, 'AaaLocalJob']);
     });
   });
 
