@@ -156,7 +156,7 @@ describe('the CLI credentials page', () => {
   it('copy buttons are there for script to show, and the page has no inline script (B5 headers, no-store)', async () => {
     const r = await page('grace', 'Developer');
     for (const id of ['env-bash', 'env-old-cli', 'helper', 'env-powershell', 'file-credentials', 'file-config']) {
-      assert.match(r.text, new RegExp(`<button type="button" class="secondary copy" data-copy="${id}" hidden>Copy</button>`));
+      assert.match(r.text, new RegExp(`<button type="button" class="secondary copy" data-copy="${id}" aria-label="Copy: [^"]+" hidden>Copy</button>`));
     }
     assert.deepEqual([...r.text.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]), ['<script src="/static/gatehouse.js" defer>']);
     assert.doesNotMatch(r.text, /\son[a-z]+=/i, 'no inline event handlers');

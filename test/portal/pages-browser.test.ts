@@ -57,7 +57,11 @@ describe('portal pages in chromium', { skip }, () => {
     profile.cleanup();
   });
 
-  const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
+  /** The focused element's id, once autofocus has run (it runs at a rendering update after load). */
+  const focused = async (page: Page, expected: string) => {
+    await page.waitForFunction((id) => document.activeElement?.id === id, expected, { timeout: 5000 }).catch(() => undefined);
+    return page.evaluate(() => document.activeElement?.id ?? '');
+  };
 
   const signIn = async (page: Page, user: string) => {
     await context.clearCookies(); // a fresh visitor
@@ -71,13 +75,13 @@ describe('portal pages in chromium', { skip }, () => {
   it('after a wrong password, the user name is kept and focus is on the password field', async () => {
     const page = await context.newPage();
     await page.goto(`${gh.url}/portal/`);
-    assert.equal(await focused(page), 'username', 'a fresh form starts at the user name');
+    assert.equal(await focused(page, 'username'), 'username', 'a fresh form starts at the user name');
     await page.fill('#username', 'grace');
     await page.fill('#password', 'not-her-password');
     await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
     assert.match((await page.textContent('p.error')) ?? '', /The user name or password is incorrect\./);
     assert.equal(await page.inputValue('#username'), 'grace');
-    assert.equal(await focused(page), 'password');
+    assert.equal(await focused(page, 'password'), 'password');
     // Typing now goes to the password: signing in needs no click.
     await page.keyboard.type(logins.get('grace')!);
     await Promise.all([page.waitForURL(`${gh.url}/portal/`), page.keyboard.press('Enter')]);
