@@ -7,9 +7,11 @@
  *                sign-ins against a Samba AD DC, in-chain rule vs tokenGroups (alone: `portal-ad`).
  * 4. simulate.ts — the worst-case Simulate* requests (SECURITY.md H1): /healthz latency and the event
  *                loop's longest block alone and under attack, and the wildcard matcher before/after.
+ * 5. audit.ts  — signed GetUser with auditing on next to off (same run), and LookupEvents of one
+ *                user among 1,000,000 events (issue 15).
  *
  * Options (after `npm run bench --`):
- *   policy | http | portal | simulate  run only these modules (default: all four)
+ *   policy | http | portal | simulate | audit  run only these modules (default: all five)
  *   portal-ad             only the portal's Active Directory row (also part of `portal`)
  *   --only=ID,ID          HTTP scenarios to run: node-http, getuser, listusers-100, gft, gci-temp,
  *                         role-listusers, listusers-100k (the Express baseline always runs)
@@ -29,12 +31,13 @@ import { runPolicyBench } from './policy.js';
 import { runPortalBench } from './portal.js';
 import { runPortalAdBench } from './portal-ad.js';
 import { runSimulateBench } from './simulate.js';
+import { runAuditBench } from './audit.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { only: { type: 'string' }, seconds: { type: 'string' }, 'cpu-prof': { type: 'string' } },
 });
-const ALL = ['policy', 'http', 'portal', 'simulate'];
+const ALL = ['policy', 'http', 'portal', 'simulate', 'audit'];
 const modules = positionals.length ? new Set(positionals) : new Set(ALL);
 for (const m of modules) if (![...ALL, 'portal-ad'].includes(m)) throw new Error(`unknown benchmark module ${m} (expected ${ALL.join(', ')} or portal-ad)`);
 
@@ -64,5 +67,9 @@ if (modules.has('portal') || modules.has('portal-ad')) {
 }
 if (modules.has('simulate')) {
   const ok = await runSimulateBench({ seconds: values.seconds ? Number(values.seconds) : 4 });
+  if (!ok) process.exitCode = 1;
+}
+if (modules.has('audit')) {
+  const ok = await runAuditBench({ seconds: values.seconds ? Number(values.seconds) : 8 });
   if (!ok) process.exitCode = 1;
 }

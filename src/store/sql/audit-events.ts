@@ -161,7 +161,10 @@ export class SqlAuditEvents implements AuditEventRepository {
 
 /** Migration 11: events and chain heads. */
 export function auditEventsMigration(key: string): string[] {
-  const lookups: AuditColumn[] = ['event_name', 'read_only', 'username', 'resource_type', 'resource_name', 'event_source', 'access_key_id', 'directory_id', 'directory_dn'];
+  // Selective lookups get an index; ReadOnly, EventSource, ResourceType and DirectoryDn are
+  // answered by walking the time index newest-first (their values are common, the page small),
+  // which keeps the cost of each insert down.
+  const lookups: AuditColumn[] = ['event_name', 'username', 'resource_name', 'access_key_id', 'directory_id'];
   return [
     `CREATE TABLE audit_events (
       account_id TEXT NOT NULL,
