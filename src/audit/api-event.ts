@@ -63,7 +63,7 @@ export function apiEvent(call: ApiCallFacts, outcome: Outcome, redactor: Redacto
     requestParameters: redactor.parameters(call.input),
     responseElements: outcome.ok === true && service === 'sts' ? stsResponse(outcome.output, redactor) : null,
     requestID: f.requestId,
-    eventID: newEventId(),
+    eventID: newEventId(f.now),
     readOnly: isReadOnly(service, action),
     eventType: 'AwsApiCall',
     managementEvent: true,

@@ -120,7 +120,7 @@ export class WebAudit {
       responseElements: e.response ?? null,
       ...(e.additional && { additionalEventData: e.additional }),
       requestID: facts.requestId ?? newEventId(),
-      eventID: newEventId(),
+      eventID: newEventId(facts.now),
       readOnly: e.readOnly ?? false,
       eventType: e.signIn ? 'AwsConsoleSignIn' : 'AwsApiCall',
       managementEvent: true,

@@ -9,7 +9,7 @@
  *   and the portal's event source `portal.gatehouse.amazonaws.com`.
  * - No secret is ever placed in a record: requestParameters pass through `redact` (secrets.ts).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Caller } from '../iam/caller.js';
 
 export const EVENT_SOURCES = {
@@ -76,9 +76,18 @@ export function cloudTrailTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** A fresh event id (UUID, as CloudTrail's). */
-export function newEventId(): string {
-  return randomUUID();
+/**
+ * A fresh event id: a UUID as CloudTrail's, in the time-ordered version 7 layout (RFC 9562:
+ * 48 bits of epoch ms, then random), so the store's unique index grows at its end instead of
+ * at random places (which matters at millions of events).
+ */
+export function newEventId(now: number = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = 0x70 | (bytes[6]! & 0x0f);
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** userIdentity for an authenticated caller. */

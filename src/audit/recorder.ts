@@ -71,6 +71,9 @@ export function toInput(e: PendingEvent): AuditEventInput {
   };
 }
 
+/** Events per flush transaction. */
+const CHUNK = 500;
+
 export class AuditTrail implements AuditRecorder {
   #queue: { input: AuditEventInput; queuedAt: number }[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -147,24 +150,33 @@ export class AuditTrail implements AuditRecorder {
     this.#queue.push({ input: toInput(event), queuedAt: this.o.clock.now() });
   }
 
-  /** Writes the queued events in one transaction. Concurrent calls share one flush. */
+  /**
+   * Writes the queued events, in transactions of at most CHUNK events with the event loop let go
+   * between them (a chunk is a few milliseconds of synchronous SQLite work). Resolves once what
+   * was queued is stored, or when the store refuses it. Concurrent calls share one flush.
+   */
   flush(): Promise<void> {
     if (this.#flushing) return this.#flushing;
     if (this.#queue.length === 0) return Promise.resolve();
-    this.#flushing = withoutWriteHook(() => this.#flushOnce()).finally(() => (this.#flushing = undefined));
+    this.#flushing = withoutWriteHook(async () => {
+      while (this.#queue.length > 0 && (await this.#flushOnce())) await new Promise<void>((resolve) => setImmediate(resolve));
+    }).finally(() => (this.#flushing = undefined));
     return this.#flushing;
   }
 
-  async #flushOnce(): Promise<void> {
-    const batch = this.#queue.splice(0, 5000);
+  /** One chunk; false when the store refused it (the chunk is back at the queue's head). */
+  async #flushOnce(): Promise<boolean> {
+    const batch = this.#queue.splice(0, CHUNK);
     try {
       await this.o.store.auditEvents.append(batch.map((b) => b.input));
       this.#healthy = true;
       this.#stored(batch.map((b) => b.input));
+      return true;
     } catch (err) {
       this.#queue.unshift(...batch);
       if (this.#healthy) this.o.logger.error({ err }, 'audit: cannot store events; they wait in memory');
       this.#healthy = false;
+      return false;
     }
   }
 

@@ -94,7 +94,7 @@ export function cloudTrailHandler(deps: CloudTrailDeps) {
             requestParameters: input && typeof input === 'object' ? { ...(input as object), ...('NextToken' in (input as object) && { nextToken: 'HIDDEN_DUE_TO_SECURITY_REASONS' }) } : null,
             responseElements: null,
             requestID: requestId,
-            eventID: newEventId(),
+            eventID: newEventId(now),
             readOnly: true,
             eventType: 'AwsApiCall',
             managementEvent: true,

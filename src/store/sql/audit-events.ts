@@ -35,6 +35,11 @@ type Row = {
   hash: string;
 };
 
+const INSERT = `INSERT INTO audit_events (account_id, seq, event_id, event_time, event_name, event_source, read_only, username, access_key_id,
+  resource_type, resource_name, directory_id, directory_dn, record, prev_hash, hash) VALUES `;
+const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const ROWS_PER_INSERT = 50;
+
 const COLUMNS: ReadonlySet<AuditColumn> = new Set([
   'event_id', 'event_name', 'read_only', 'username', 'resource_type', 'resource_name', 'event_source', 'access_key_id', 'directory_id', 'directory_dn',
 ]);
@@ -67,6 +72,15 @@ export class SqlAuditEvents implements AuditEventRepository {
     if (events.length === 0) return;
     await this.db.transaction(async (tx) => {
       const heads = new Map<string, { seq: number; hash: string }>();
+      // Rows go in multi-row INSERTs of up to ROWS_PER_INSERT (one statement per chunk size, cached by the driver).
+      let values: SqlValue[] = [];
+      let rows = 0;
+      const insert = async () => {
+        if (rows === 0) return;
+        await tx.run(`${INSERT}${Array.from({ length: rows }, () => ROW).join(', ')}`, values);
+        values = [];
+        rows = 0;
+      };
       for (const e of events) {
         let head = heads.get(e.accountId);
         if (!head) {
@@ -75,15 +89,12 @@ export class SqlAuditEvents implements AuditEventRepository {
         }
         const seq = head.seq + 1;
         const hash = chainHash(head.hash, e.record);
-        await tx.run(
-          `INSERT INTO audit_events (account_id, seq, event_id, event_time, event_name, event_source, read_only, username, access_key_id,
-             resource_type, resource_name, directory_id, directory_dn, record, prev_hash, hash)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [e.accountId, seq, e.eventId, e.eventTime, e.eventName, e.eventSource, e.readOnly ? 1 : 0, e.username, e.accessKeyId,
-            e.resourceType, e.resourceName, e.directoryId, e.directoryDn, e.record, head.hash, hash],
-        );
+        values.push(e.accountId, seq, e.eventId, e.eventTime, e.eventName, e.eventSource, e.readOnly ? 1 : 0, e.username, e.accessKeyId,
+          e.resourceType, e.resourceName, e.directoryId, e.directoryDn, e.record, head.hash, hash);
+        if (++rows === ROWS_PER_INSERT) await insert();
         heads.set(e.accountId, { seq, hash });
       }
+      await insert();
       for (const [accountId, head] of heads) {
         await tx.run(
           'INSERT INTO audit_heads (account_id, seq, hash) VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
@@ -154,7 +165,11 @@ export class SqlAuditEvents implements AuditEventRepository {
   }
 
   async sweep(before: number): Promise<number> {
-    const { changes } = await this.db.run('DELETE FROM audit_events WHERE event_time < ?', [before]);
+    // Per account, over the (account_id, event_time) index: no index of its own to keep up on every insert.
+    let changes = 0;
+    for (const accountId of await this.accounts()) {
+      changes += (await this.db.run('DELETE FROM audit_events WHERE account_id = ? AND event_time < ?', [accountId, before])).changes;
+    }
     return changes;
   }
 }
@@ -187,7 +202,6 @@ export function auditEventsMigration(key: string): string[] {
     )`,
     'CREATE INDEX audit_events_time ON audit_events (account_id, event_time, event_id)',
     ...lookups.map((c) => `CREATE INDEX audit_events_${c} ON audit_events (account_id, ${c}, event_time, event_id)`),
-    'CREATE INDEX audit_events_sweep ON audit_events (event_time)',
     'CREATE TABLE audit_heads (account_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL)',
   ];
 }
