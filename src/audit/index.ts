@@ -56,7 +56,8 @@ export function openAudit(config: AuditConfig, deps: OpenAuditDeps): Audit {
     if (swept > 0) deps.logger.info({ swept }, 'audit: events past retention deleted');
     if (now - lastDigest >= config.digestMinutes * 60_000) {
       lastDigest = now;
-      await deps.store.auditEvents.digest(now);
+      // Published in the log too, so a copy of each head lives outside the database.
+      for (const d of await deps.store.auditEvents.digest(now)) deps.logger.info({ event: 'audit.digest', accountId: d.accountId, seq: d.seq, hash: d.hash }, 'audit chain digest');
     }
   };
   const timer = setInterval(() => maintain().catch((err: unknown) => deps.logger.error({ err }, 'audit: maintenance failed')), Math.min(3_600_000, config.digestMinutes * 60_000));
