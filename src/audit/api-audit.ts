@@ -5,10 +5,14 @@
 import { apiEvent, isReadOnly, type ApiCallFacts } from './api-event.js';
 import type { AuditRecorder } from './recorder.js';
 import type { Redactor } from './secrets.js';
+import type { WriteHook } from '../store/index.js';
 
 export interface ApiAudit {
-  /** Runs a call with its event: IAM writes in the write's transaction, the rest queued. */
-  call<T>(facts: ApiCallFacts, run: () => Promise<T>): Promise<T>;
+  /**
+   * Runs a call with its event: IAM writes in the write's transaction (`run` gets the write hook
+   * and runs the action over `store.withWriteHook(hook)`), the rest queued.
+   */
+  call<T>(facts: ApiCallFacts, run: (hook?: WriteHook) => Promise<T>): Promise<T>;
 }
 
 export function apiAudit(recorder: AuditRecorder, redactor: Redactor): ApiAudit {

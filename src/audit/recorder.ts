@@ -1,8 +1,8 @@
 /**
  * The recorder: how events reach the store.
  *
- * - IAM writes (`apiCall` with a non-read-only IAM action): the event is written by the store's
- *   write hook inside the first transaction the action commits (store/sql/write-hook.ts), so
+ * - IAM writes (`apiCall` with a non-read-only IAM action): the action runs over a write-hooked
+ *   view of the store, whose first transaction also writes the event (store/sql/write-hook.ts), so
  *   no write commits without its event; if the event cannot be written the write fails
  *   (fail closed). A write action that ends in an error after committing gets a second event
  *   with the error; one that wrote nothing is queued like a read.
@@ -16,18 +16,18 @@
 import { ServiceUnavailable } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { withWriteHook, type AuditEventInput, type Store, type WriteHook } from '../store/index.js';
-import { withoutWriteHook } from '../store/sql/write-hook.js';
+import type { AuditEventInput, Store, WriteHook } from '../store/index.js';
 import { directoryOf, usernameOf, type CloudTrailRecord, type RecordFacets } from './record.js';
 import type { Sink } from './sink.js';
 
 /** What the dispatcher (and later src/api's invoke) needs from the audit trail. */
 export interface AuditRecorder {
   /**
-   * Runs one API call with its event. `write` is true for IAM writes (the event commits with
-   * the write); `event(outcome)` builds the record once the outcome is known.
+   * Runs one API call with its event. `write` is true for IAM writes: `run` then gets a write
+   * hook, to run the action over `store.withWriteHook(hook)` so the event commits with the
+   * write. `event(outcome)` builds the record once the outcome is known.
    */
-  apiCall<T>(write: boolean, event: (outcome: Outcome) => PendingEvent, run: () => Promise<T>): Promise<T>;
+  apiCall<T>(write: boolean, event: (outcome: Outcome) => PendingEvent, run: (hook?: WriteHook) => Promise<T>): Promise<T>;
   /** Queues an event (sign-ins, portal events). */
   record(event: PendingEvent): void;
 }
@@ -105,7 +105,7 @@ export class AuditTrail implements AuditRecorder {
     return this.#healthy;
   }
 
-  async apiCall<T>(write: boolean, event: (outcome: Outcome) => PendingEvent, run: () => Promise<T>): Promise<T> {
+  async apiCall<T>(write: boolean, event: (outcome: Outcome) => PendingEvent, run: (hook?: WriteHook) => Promise<T>): Promise<T> {
     if (!write) {
       if (!this.#healthy && this.o.failReads) {
         const refusal = new ServiceUnavailable('The audit trail is unavailable; reads are refused (audit.failReads).');
@@ -130,7 +130,7 @@ export class AuditTrail implements AuditRecorder {
       },
     };
     try {
-      const result = await withWriteHook(hook, run);
+      const result = await run(hook);
       if (hook.written && inTransaction) this.#stored([inTransaction]);
       else this.record(event({ ok: true, output: result }));
       return result;
@@ -158,10 +158,11 @@ export class AuditTrail implements AuditRecorder {
   flush(): Promise<void> {
     if (this.#flushing) return this.#flushing;
     if (this.#queue.length === 0) return Promise.resolve();
-    this.#flushing = withoutWriteHook(async () => {
+    const flushing = (async () => {
       while (this.#queue.length > 0 && (await this.#flushOnce())) await new Promise<void>((resolve) => setImmediate(resolve));
-    }).finally(() => (this.#flushing = undefined));
-    return this.#flushing;
+    })().finally(() => (this.#flushing = undefined));
+    this.#flushing = flushing;
+    return flushing;
   }
 
   /** One chunk; false when the store refused it (the chunk is back at the queue's head). */

@@ -53,6 +53,8 @@ export interface RequestFacts {
   secureTransport: boolean;
   userAgent?: string;
   region: string;
+  /** The person in the directory a mint in this request is for (sts/mint-identity.ts). */
+  person?: { dn: string; stableId?: string; username?: string; sourceIdentity?: string };
 }
 
 /** The global condition keys for this caller and request. */

@@ -19,7 +19,6 @@ import { ServiceUnavailable } from '../shared/errors.js';
 import { userArn } from '../iam/arns.js';
 import type { IamDeps, Operation } from '../iam/actions/types.js';
 import { execute, type ServiceTables } from '../http/query/dispatch.js';
-import { withMintIdentity } from '../sts/mint-identity.js';
 import type { WebAudit, WebEvent } from '../audit/portal-events.js';
 import type { DirectoryUser } from '../directory/index.js';
 import type { Signin } from '../federation/signin.js';
@@ -91,7 +90,7 @@ export class Broker {
       });
     let output: unknown;
     try {
-      ({ output } = await withMintIdentity(person, () => execute(this.deps.tables, 'sts', params, op)));
+      ({ output } = await execute(this.deps.tables, 'sts', params, { ...op, facts: { ...op.facts, person } }));
     } catch (err) {
       const e = err as { code?: unknown; status?: unknown; message?: string };
       audited({ error: { code: typeof e.code === 'string' ? e.code : 'InternalFailure', message: typeof e.status === 'number' && e.status < 500 ? String(e.message) : 'mint failed' } });

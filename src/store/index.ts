@@ -23,7 +23,7 @@ import { openSqlite } from './sql/sqlite.js';
 import type { Store } from './types.js';
 
 export * from './types.js';
-export { withWriteHook, type WriteHook } from './sql/write-hook.js';
+export type { WriteHook } from './sql/write-hook.js';
 export { chainHash, GENESIS_HASH } from './sql/audit-events.js';
 
 export interface OpenStoreOptions {

@@ -15,6 +15,7 @@
  */
 import type { AwsPolicyAttachmentRepository, InstanceProfileRepository, RoleUsageRepository, SigningCertificateRepository, TagRepository } from './types-iam-extras.js';
 import type { AuditEventRepository } from './types-audit.js';
+import type { WriteHook } from './sql/write-hook.js';
 export type * from './types-audit.js';
 
 export type * from './types-iam-extras.js';
@@ -456,6 +457,11 @@ export interface Store extends Repositories {
   readonly kind: string;
   /** Runs fn atomically; the repositories passed in see and write within the transaction. */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * A view of this store whose first write runs `hook` in the same transaction (the audit
+   * event of an IAM write: sql/write-hook.ts).
+   */
+  withWriteHook(hook: WriteHook): Store;
   /**
    * The account's revision as this process may rely on it (see revisions.ts): read again after
    * any write made through this store, and otherwise at least every `revisionBoundMs`, the bound

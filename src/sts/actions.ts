@@ -118,7 +118,7 @@ export function stsActions(tokens: TokenService): ActionTable {
           policies: session.policy === undefined ? [] : [session.policy],
           policyArns: session.policyArns,
           tags: session.tags,
-        });
+        }, op.facts.person);
         const accountId = op.caller.accountId;
         return { ...minted, FederatedUser: { FederatedUserId: `${accountId}:${name}`, Arn: `arn:aws:sts::${accountId}:federated-user/${name}` }, PackedPolicySize: packed };
       },
@@ -139,7 +139,7 @@ export function stsActions(tokens: TokenService): ActionTable {
           exp: now + duration * 1000,
           userId: op.caller.user?.id ?? null,
           ...(mfa !== undefined && { mfa }),
-        })) };
+        }, op.facts.person)) };
       },
     },
 
@@ -192,7 +192,7 @@ export function stsActions(tokens: TokenService): ActionTable {
           policyArns: session.policyArns,
           tags: session.tags,
           ...(mfa !== undefined && { mfa }),
-        });
+        }, op.facts.person);
         // RoleLastUsed (GetRole): bookkeeping, like an access key's last use.
         await op.deps.store.roleUsage.record(role.id, now, op.facts.region);
         return {

@@ -8,7 +8,7 @@
  *   used by the policy (whitespace not counted), the policy ARNs and the session
  *   tags together; over 100 % is PackedPolicyTooLarge.
  */
-import { mintIdentity } from './mint-identity.js';
+import type { MintIdentity } from './mint-identity.js';
 import { NoSuchEntity, PackedPolicyTooLarge } from '../shared/errors.js';
 import { newId, newSecretAccessKey } from '../shared/ids.js';
 import { policySize } from '../policy/index.js';
@@ -47,11 +47,11 @@ export interface Minted {
   Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: number };
 }
 
-export async function mint(tokens: TokenService, claims: Omit<SessionClaims, 'v' | 'akid' | 'secret'>): Promise<Minted> {
+/** Seals new temporary credentials; `who` is the person behind them (mint-identity.ts), if any. */
+export async function mint(tokens: TokenService, claims: Omit<SessionClaims, 'v' | 'akid' | 'secret'>, who?: MintIdentity): Promise<Minted> {
   const akid = newId('temporaryKey');
   const secret = newSecretAccessKey();
   // The person behind the mint (mint-identity.ts): kept in the token, and as SourceIdentity of role sessions.
-  const who = mintIdentity();
   const person = who && {
     dir: { dn: who.dn, ...(who.stableId !== undefined && { id: who.stableId }), ...(who.username !== undefined && { u: who.username }) },
     ...(claims.kind === 'role' && claims.sourceIdentity === undefined && who.sourceIdentity !== undefined && { sourceIdentity: who.sourceIdentity }),

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { chainHash, GENESIS_HASH, openStore, withWriteHook, type AuditEventInput, type Store } from '../../src/store/index.js';
+import { chainHash, GENESIS_HASH, openStore, type AuditEventInput, type Store, type WriteHook } from '../../src/store/index.js';
 import { verifyChain } from '../../src/audit/chain.js';
 import { tempDir } from '../support/files.js';
 
@@ -76,19 +76,19 @@ function suite(kind: string, open: () => Promise<Store>) {
     it('the write hook: the event commits with the write, and not when the write rolls back', async () => {
       const hook = (i: number) => ({ written: false, write: (tx: Parameters<Parameters<Store['transaction']>[0]>[0]) => tx.auditEvents.append([ev(i)]) });
       const h = hook(100);
-      await withWriteHook(h, () => store.accounts.create({ id: '333333333333', createdAt: T0 }));
+      await store.withWriteHook(h).accounts.create({ id: '333333333333', createdAt: T0 });
       assert.equal(h.written, true);
       assert.equal((await store.auditEvents.lookup({ accountId: A, attribute: { column: 'event_id', value: 'e-1-00100' }, limit: 5 })).length, 1);
       const failing = hook(101);
-      await assert.rejects(withWriteHook(failing, () => store.transaction(async (tx) => {
+      await assert.rejects(store.withWriteHook(failing).transaction(async (tx) => {
         await tx.auditEvents.append([]);
         throw new Error('the write fails');
-      })));
+      }));
       assert.equal(failing.written, false);
       assert.deepEqual((await store.auditEvents.lookup({ accountId: A, attribute: { column: 'event_id', value: 'e-1-00101' }, limit: 5 })).length, 0);
       // An audit failure fails the write: nothing of either commits.
-      const broken = { written: false, write: async () => { throw new Error('audit store down'); } };
-      await assert.rejects(withWriteHook(broken, () => store.auditEvents.append([ev(102)])), /audit store down/);
+      const broken: WriteHook = { written: false, write: async () => { throw new Error('audit store down'); } };
+      await assert.rejects(store.withWriteHook(broken).auditEvents.append([ev(102)]), /audit store down/);
       assert.equal((await store.auditEvents.lookup({ accountId: A, attribute: { column: 'event_id', value: 'e-1-00102' }, limit: 5 })).length, 0);
     });
 

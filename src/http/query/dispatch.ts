@@ -14,7 +14,6 @@ import { decodeInput, type Params } from './decode.js';
 import { encodeResponse } from './encode.js';
 import { MODELS, type ServiceName } from './model.js';
 import type { ApiAudit } from '../../audit/api-audit.js';
-import { mintIdentity, withMintIdentity } from '../../sts/mint-identity.js';
 import type { ApiCallFacts } from '../../audit/api-event.js';
 
 export const VERSIONS: Record<string, ServiceName> = { '2010-05-08': 'iam', '2011-06-15': 'sts' };
@@ -53,13 +52,15 @@ export async function dispatch(tables: ServiceTables, service: ServiceName, para
 export async function execute(tables: ServiceTables, service: ServiceName, params: Params, op: Operation): Promise<{ action: string; output: Output }> {
   // A call made with portal-minted credentials mints on behalf of the same person (role chaining keeps them).
   const person = op.caller.session?.directory;
-  if (person && !mintIdentity()) {
+  if (person && !op.facts.person) {
     const sourceIdentity = op.caller.session?.sourceIdentity;
-    return withMintIdentity({ ...person, ...(sourceIdentity !== undefined && { sourceIdentity }) }, () => execute(tables, service, params, op));
+    op = { ...op, facts: { ...op.facts, person: { ...person, ...(sourceIdentity !== undefined && { sourceIdentity }) } } };
   }
   if (!tables.audit) return executeCall(tables, service, params, op);
   const call: ApiCallFacts = { service, action: params.get('Action') ?? '(none)', op };
-  return tables.audit.call(call, () => executeCall(tables, service, params, op, call));
+  const audited = op;
+  // An IAM write runs over a write-hooked view of the store: its event commits in its transaction.
+  return tables.audit.call(call, (hook) => executeCall(tables, service, params, hook ? { ...audited, deps: { ...audited.deps, store: audited.deps.store.withWriteHook(hook) } } : audited, call));
 }
 
 async function executeCall(tables: ServiceTables, service: ServiceName, params: Params, op: Operation, call?: ApiCallFacts): Promise<{ action: string; output: Output }> {

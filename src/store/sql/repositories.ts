@@ -24,7 +24,7 @@ import { SqlSigninTokens } from './signin-tokens.js';
 import { SqlUsers } from './users.js';
 import { KnownRevisions } from '../revisions.js';
 import { SqlAuditEvents } from './audit-events.js';
-import { pendingWriteHook } from './write-hook.js';
+import type { WriteHook } from './write-hook.js';
 
 export function sqlRepositories(db: SqlDriver): Repositories {
   return {
@@ -55,14 +55,19 @@ export function sqlStore(driver: SqlDriver, options: { revisionBoundMs?: number 
   const counted = countingWrites(driver);
   const repositories = sqlRepositories(counted.driver);
   const known = new KnownRevisions((id) => repositories.accounts.revision(id), counted.writes, options.revisionBoundMs ?? 0);
-  return {
-    ...repositories,
+  const over = (db: SqlDriver, repos: Repositories): Store => ({
+    ...repos,
     kind: driver.dialect,
-    transaction: (fn) => counted.driver.transaction((tx) => fn(sqlRepositories(tx))),
+    transaction: (fn) => db.transaction((tx) => fn(sqlRepositories(tx))),
+    withWriteHook: (hook) => {
+      const hookedDriver = withHook(counted.driver, hook);
+      return over(hookedDriver, sqlRepositories(hookedDriver));
+    },
     knownRevision: (accountId) => known.get(accountId),
     ping: () => driver.ping(),
     close: () => driver.close(),
-  };
+  });
+  return over(counted.driver, repositories);
 }
 
 const READ_ONLY = /^\s*select\b/i;
@@ -82,10 +87,10 @@ function countingWrites(driver: SqlDriver): { driver: SqlDriver; writes: () => n
   };
   const wrapped: SqlDriver = {
     dialect: driver.dialect,
-    all: (sql, params) => (READ_ONLY.test(sql) ? driver.all(sql, params) : counted(hooked(driver, (tx) => tx.all(sql, params), () => driver.all(sql, params)))),
-    get: (sql, params) => (READ_ONLY.test(sql) ? driver.get(sql, params) : counted(hooked(driver, (tx) => tx.get(sql, params), () => driver.get(sql, params)))),
-    run: (sql, params) => counted(hooked(driver, (tx) => tx.run(sql, params), () => driver.run(sql, params))),
-    transaction: (fn) => counted(hooked(driver, fn, () => driver.transaction(fn))),
+    all: (sql, params) => (READ_ONLY.test(sql) ? driver.all(sql, params) : counted(driver.all(sql, params))),
+    get: (sql, params) => (READ_ONLY.test(sql) ? driver.get(sql, params) : counted(driver.get(sql, params))),
+    run: (sql, params) => counted(driver.run(sql, params)),
+    transaction: (fn) => counted(driver.transaction(fn)),
     ping: () => driver.ping(),
     close: () => driver.close(),
   };
@@ -93,21 +98,31 @@ function countingWrites(driver: SqlDriver): { driver: SqlDriver; writes: () => n
 }
 
 /**
- * A write through the root driver: as is, or, when a write hook is armed for this flow
- * (write-hook.ts: the audit event of an IAM write), in a transaction that also runs the hook.
+ * The driver of a write-hooked view (write-hook.ts): reads as they are; the first write (a
+ * transaction, or a single statement wrapped in one) also runs the hook in its transaction.
  */
-function hooked<T>(driver: SqlDriver, fn: (tx: SqlDriver) => Promise<T>, plain: () => Promise<T>): Promise<T> {
-  const hook = pendingWriteHook();
-  if (!hook) return plain();
-  hook.written = true;
-  return driver
-    .transaction(async (tx) => {
-      const result = await fn(tx);
-      await hook.write(sqlRepositories(tx));
-      return result;
-    })
-    .catch((err: unknown) => {
-      hook.written = false;
-      throw err;
-    });
+function withHook(driver: SqlDriver, hook: WriteHook): SqlDriver {
+  const hooked = <T>(fn: (tx: SqlDriver) => Promise<T>, plain: () => Promise<T>): Promise<T> => {
+    if (hook.written) return plain();
+    hook.written = true;
+    return driver
+      .transaction(async (tx) => {
+        const result = await fn(tx);
+        await hook.write(sqlRepositories(tx));
+        return result;
+      })
+      .catch((err: unknown) => {
+        hook.written = false;
+        throw err;
+      });
+  };
+  return {
+    dialect: driver.dialect,
+    all: (sql, params) => (READ_ONLY.test(sql) ? driver.all(sql, params) : hooked((tx) => tx.all(sql, params), () => driver.all(sql, params))),
+    get: (sql, params) => (READ_ONLY.test(sql) ? driver.get(sql, params) : hooked((tx) => tx.get(sql, params), () => driver.get(sql, params))),
+    run: (sql, params) => hooked((tx) => tx.run(sql, params), () => driver.run(sql, params)),
+    transaction: (fn) => hooked(fn, () => driver.transaction(fn)),
+    ping: () => driver.ping(),
+    close: () => driver.close(),
+  };
 }
