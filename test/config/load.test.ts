@@ -20,6 +20,7 @@ describe('loadConfig: defaults', () => {
     assert.deepEqual(c.federation, {
       broker: 'gatehouse-broker',
       consoleUrl: 'http://127.0.0.1:8080/console/',
+      issuerCookieDays: 30,
       trustedIssuers: ['http://127.0.0.1:8080/portal/'],
     });
     assert.deepEqual(c.permissionSets, []);

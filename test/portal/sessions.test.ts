@@ -217,12 +217,29 @@ describe('portal sessions (SECURITY B)', { skip }, () => {
   it('B4: nothing that signs in, mints or signs out answers GET (and a GET mints no cookie-held credentials)', async () => {
     const { agent, cookie } = await signedIn(url, 'alice', pw('alice'));
     const query = { username: 'alice', password: pw('alice'), permissionSet: 'Developer', _csrf: await csrf(agent) };
-    for (const path of ['/portal/login', '/portal/console', '/portal/credentials', '/portal/logout', '/portal/api/credentials']) {
+    // GET /portal/login shows the form; GET /portal/console and /portal/credentials lead back to
+    // the portal (issue 11's navigation). None of them acts on the query string.
+    const expected: Record<string, { status: number; location?: string }> = {
+      '/portal/login': { status: 302, location: '/portal/' },
+      '/portal/console': { status: 302, location: '/portal/' },
+      '/portal/credentials': { status: 302, location: '/portal/' },
+      '/portal/logout': { status: 404 },
+      '/portal/api/credentials': { status: 404 },
+    };
+    for (const [path, want] of Object.entries(expected)) {
       const r = await supertest(url).get(path).set('Cookie', cookie).query(query);
-      assert.equal(r.status, 404, `GET ${path}`);
-      assert.equal(r.headers.location, undefined);
+      assert.equal(r.status, want.status, `GET ${path}`);
+      assert.equal(r.headers.location, want.location, `GET ${path} location`);
       assert.doesNotMatch(r.text, /ASIA[A-Z0-9]{16}|SigninToken/);
+      // A rolling refresh of the same session cookie is fine; a new session or credential cookie is not.
+      const sent = cookie.split(';')[0];
+      for (const c of ([] as string[]).concat(r.headers['set-cookie'] ?? [])) assert.equal(c.split(';')[0], sent, `GET ${path} sets no new cookie`);
     }
+    // Without a session, GET /portal/login with credentials in the query string signs nobody in.
+    const anon = await supertest(url).get('/portal/login').query(query);
+    assert.equal(anon.status, 200);
+    assert.match(anon.text, /name="password"/);
+    assert.doesNotMatch(anon.text, /Your permission sets/);
     assert.match((await agent.get('/portal/')).text, /Your permission sets/, 'GET /portal/logout did not sign out');
   });
 
