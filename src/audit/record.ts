@@ -9,7 +9,7 @@
  *   and the portal's event source `portal.gatehouse.amazonaws.com`.
  * - No secret is ever placed in a record: requestParameters pass through `redact` (secrets.ts).
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Caller } from '../iam/caller.js';
 
 export const EVENT_SOURCES = {
@@ -71,9 +71,17 @@ export interface RecordFacets {
   resourceName?: string;
 }
 
-/** CloudTrail's time format: ISO 8601 to the second. */
+let lastSecond = NaN;
+let lastText = '';
+
+/** CloudTrail's time format: ISO 8601 to the second (the last one formatted is kept). */
 export function cloudTrailTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /**
@@ -82,12 +90,11 @@ export function cloudTrailTime(ms: number): string {
  * at random places (which matters at millions of events).
  */
 export function newEventId(now: number = Date.now()): string {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(now, 0, 6);
-  bytes[6] = 0x70 | (bytes[6]! & 0x0f);
-  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  // randomUUID draws from a pooled buffer (randomBytes per call is a syscall): keep its random
+  // bits and variant, put the time in front and the version 7 nibble in place.
+  const random = randomUUID();
+  const time = Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12);
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(15)}`;
 }
 
 /** userIdentity for an authenticated caller. */
