@@ -6,46 +6,25 @@
  * fresh schema; skipped when unreachable, a failure when CI=true.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import supertest from 'supertest';
 import { FixedClock } from '../../src/shared/clock.js';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.js';
 import { tempDir } from '../support/files.js';
+import { scratchSchema } from '../support/postgres.js';
 import { csrfIn, demoLogins, signedIn } from './helpers.js';
 
-const baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `gh_device_${randomBytes(6).toString('hex')}`;
+const pgSchema = await scratchSchema('gh_device');
 
-async function admin(sql: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 3000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query(sql);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message || String(err);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const unreachable = await admin(`CREATE SCHEMA ${schema}`);
-const skip = unreachable === undefined || process.env.CI === 'true' ? false : `PostgreSQL not reachable: ${unreachable}`;
-
-describe('CLI sign-in over two instances sharing PostgreSQL (F4, H12)', { skip }, () => {
+describe('CLI sign-in over two instances sharing PostgreSQL (F4, H12)', { skip: pgSchema.skip }, () => {
   const clock = new FixedClock(Date.now());
   const dir = tempDir();
   let a: TestGatehouse;
   let b: TestGatehouse;
 
   before(async () => {
-    assert.equal(unreachable, undefined, `CI=true requires PostgreSQL: ${unreachable}`);
-    const url = new URL(baseUrl);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    const env = { DATABASE_URL: url.toString() };
+    pgSchema.requireReachable();
+    const env = { DATABASE_URL: pgSchema.url };
     a = await startGatehouse({ clock, env, dataDir: dir.dir });
     b = await startGatehouse({ clock, env, dataDir: dir.dir });
   });
@@ -53,7 +32,7 @@ describe('CLI sign-in over two instances sharing PostgreSQL (F4, H12)', { skip }
     await a?.close();
     await b?.close();
     dir.cleanup();
-    await admin(`DROP SCHEMA ${schema} CASCADE`);
+    await pgSchema.drop();
   });
 
   it('starts on A, is approved on B, is exchanged once, and is revoked everywhere', async () => {

@@ -4,43 +4,21 @@
  * is unreachable the suite is skipped, saying why; with CI=true that is a failure instead.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import pg from 'pg';
 import { openStore } from '../../src/store/index.js';
+import { postgresWhere, scratchSchema } from '../support/postgres.js';
 import { storeConformance } from './conformance.js';
 
-const baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const where = (() => {
-  const u = new URL(baseUrl);
-  return `${u.hostname}:${u.port || '5432'}`;
-})();
-const schema = `gh_test_${randomBytes(6).toString('hex')}`;
-
-/** Runs one statement on its own connection; resolves to the error message when unreachable. */
-async function admin(sql: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 3000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query(sql);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message || String((err as { code?: unknown }).code ?? err);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const unreachable = await admin(`CREATE SCHEMA ${schema}`);
+const pgSchema = await scratchSchema('gh_test');
+const { unreachable } = pgSchema;
+const where = postgresWhere;
 
 if (unreachable === undefined) {
   after(async () => {
-    const failed = await admin(`DROP SCHEMA ${schema} CASCADE`);
-    if (failed) throw new Error(`cannot drop test schema ${schema}: ${failed}`);
+    const failed = await pgSchema.drop();
+    if (failed) throw new Error(`cannot drop test schema ${pgSchema.name}: ${failed}`);
   });
-  const url = new URL(baseUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
+  const url = pgSchema.url;
   storeConformance('postgres', (options) => openStore(url.toString(), { dataDir: '.', ...options }));
 
   describe('postgres store', () => {

@@ -12,10 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CreateVirtualMFADeviceCommand, EnableMFADeviceCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
-import pg from 'pg';
 import { FixedClock } from '../../src/shared/clock.js';
 import { captureLogger } from '../support/app.js';
 import { tempDir } from '../support/files.js';
+import { scratchSchema } from '../support/postgres.js';
 import { startGatehouse, type Credentials, type TestGatehouse } from '../support/gatehouse.js';
 import { allow, clientsAt, creds, doc, refused, role, stepOf, totp, trustOf, userWithKey } from './helpers.js';
 
@@ -123,37 +123,17 @@ describe('MFA code guessing through STS (SECURITY H2)', () => {
 
 // --- Two instances over one PostgreSQL database.
 
-const baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `gh_mfa_${randomBytes(6).toString('hex')}`;
+const pgSchema = await scratchSchema('gh_mfa');
 
-async function admin(sql: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 3000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query(sql);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message || String(err);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const unreachable = await admin(`CREATE SCHEMA ${schema}`);
-const pgSkip = unreachable === undefined || process.env.CI === 'true' ? false : `PostgreSQL not reachable: ${unreachable}`;
-
-describe('two instances over one PostgreSQL share the budget (SECURITY H2, F4)', { skip: pgSkip }, () => {
+describe('two instances over one PostgreSQL share the budget (SECURITY H2, F4)', { skip: pgSchema.skip }, () => {
   const clock = new FixedClock(Math.floor(Date.now() / 1000) * 1000);
   const dir = tempDir();
   let a: TestGatehouse;
   let b: TestGatehouse;
 
   before(async () => {
-    assert.equal(unreachable, undefined, `CI=true requires PostgreSQL: ${unreachable}`);
-    const url = new URL(baseUrl);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    const env = { DATABASE_URL: url.toString() };
+    pgSchema.requireReachable();
+    const env = { DATABASE_URL: pgSchema.url };
     a = await startGatehouse({ clock, env, dataDir: dir.dir });
     b = await startGatehouse({ clock, env, dataDir: dir.dir });
   });
@@ -161,7 +141,7 @@ describe('two instances over one PostgreSQL share the budget (SECURITY H2, F4)',
     await a?.close();
     await b?.close();
     dir.cleanup();
-    await admin(`DROP SCHEMA ${schema} CASCADE`);
+    await pgSchema.drop();
   });
 
   it('3 wrong codes on A and 2 on B, concurrently with more: the right code is refused on both', async () => {
