@@ -1,15 +1,16 @@
 /**
  * audit: the trail of who did what, in CloudTrail's record format.
  *
- * Flow: a request → the query dispatcher (src/http/query/dispatch.ts; later src/api's invoke)
- * or a sign-in route → a record (record.ts, api-event.ts, signin-event.ts; secrets removed
- * by secrets.ts) → the recorder (recorder.ts: IAM writes in the write's own transaction
- * through the store's write hook, everything else queued and flushed every `audit.flushMs`)
- * → `store.auditEvents` (hash-chained per account) → the sink (sink.ts, JSON lines).
- * Read back by LookupEvents (lookup.ts, over JSON 1.1 in src/http/cloudtrail.ts), the
- * console's Event history, and `gatehouse audit verify` (chain.ts).
+ * Flow: a request → the query dispatcher (src/http/query/dispatch.ts, through api-audit.ts;
+ * later src/api's invoke) or a sign-in/portal route (portal-events.ts) → a record (record.ts,
+ * api-event.ts; secrets removed by secrets.ts) → the recorder (recorder.ts: an IAM write runs
+ * over `store.withWriteHook`, so its event commits in the write's own transaction; everything
+ * else is queued and flushed every `audit.flushMs`) → `store.auditEvents` (hash-chained per
+ * account; store/sql/audit-events.ts) → the sink (sink.ts, JSON lines). Read back by
+ * LookupEvents (lookup.ts, over JSON 1.1 in src/http/cloudtrail.ts), the console's Event
+ * history (src/console/events.ts), and `gatehouse audit verify` (chain.ts).
  *
- * Imports: src/shared, src/store, src/iam types. Nothing imports http.
+ * Imports: src/shared, src/store, src/config types, src/iam types. Nothing here imports http.
  */
 import { join } from 'node:path';
 import type { AuditConfig } from '../config/audit.js';
