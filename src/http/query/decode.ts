@@ -12,7 +12,7 @@
  *   every violation is reported, in model order.
  */
 import { ValidationError } from '../../shared/errors.js';
-import type { ServiceModel, Shape } from './model.js';
+import type { ServiceModel, Shape } from '../../api/model.js';
 
 export type Params = ReadonlyMap<string, string>;
 export type Decoded = Record<string, unknown>;
@@ -20,14 +20,15 @@ export type Decoded = Record<string, unknown>;
 interface Walk {
   model: ServiceModel;
   params: Params;
-  keys: readonly string[];
+  /** Every proper dotted prefix of a parameter name (`A.member.1` for `A.member.1.x`). */
+  prefixes: ReadonlySet<string>;
   errors: string[];
 }
 
 /** Decodes and validates `params` for an input shape; throws ValidationError listing every violation. */
 export function decodeInput(model: ServiceModel, inputShape: string | null, params: Params): Decoded {
   if (inputShape === null) return {};
-  const walk: Walk = { model, params, keys: [...params.keys()], errors: [] };
+  const walk: Walk = { model, params, prefixes: dottedPrefixes(params.keys()), errors: [] };
   const out = decodeStructure(walk, model.shapes[inputShape]!, '', '');
   if (walk.errors.length > 0) {
     const n = walk.errors.length;
@@ -126,11 +127,17 @@ function checkLength(w: Walk, shape: Shape, length: number, shownValue: string, 
 }
 
 /** Whether `key` or anything under `key.` was sent. */
+/** Whether `key` or anything below it was sent: one lookup each (the decoder asks for every list entry). */
 function present(w: Walk, key: string): boolean {
-  if (w.params.has(key)) return true;
-  const dotted = `${key}.`;
-  for (const k of w.keys) if (k.startsWith(dotted)) return true;
-  return false;
+  return w.params.has(key) || w.prefixes.has(key);
+}
+
+function dottedPrefixes(keys: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const k of keys) {
+    for (let i = k.indexOf('.'); i !== -1; i = k.indexOf('.', i + 1)) out.add(k.slice(0, i));
+  }
+  return out;
 }
 
 function lowerFirst(s: string): string {
