@@ -1,5 +1,6 @@
 /**
- * The AWS service models (trimmed from botocore by scripts/gen-aws-model.mjs)
+ * The AWS service models (trimmed from botocore by scripts/gen-aws-model.mjs; their
+ * TypeScript types are in types/)
  * that drive request decoding, validation and response encoding, so shapes,
  * constraints and element names are AWS's own.
  */

@@ -12,7 +12,7 @@ import { authorize, checkCredentialScope } from '../../iam/authorize.js';
 import type { ActionTable, Operation, Output } from '../../iam/actions/types.js';
 import { decodeInput, type Params } from './decode.js';
 import { encodeResponse } from './encode.js';
-import { MODELS, type ServiceName } from './model.js';
+import { MODELS, type ServiceName } from '../../api/model.js';
 import type { ApiAudit } from '../../audit/api-audit.js';
 import type { ApiCallFacts } from '../../audit/api-event.js';
 

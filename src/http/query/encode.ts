@@ -7,7 +7,7 @@
  *   </CreateUserResponse>
  * Timestamps are ISO-8601 UTC; blobs are base64; absent members are omitted.
  */
-import type { ServiceModel, Shape } from './model.js';
+import type { ServiceModel, Shape } from '../../api/model.js';
 
 export function encodeResponse(model: ServiceModel, operation: string, output: Record<string, unknown> | undefined, requestId: string): string {
   const op = model.operations[operation]!;

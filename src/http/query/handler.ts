@@ -20,7 +20,7 @@ import type { IamDeps } from '../../iam/actions/types.js';
 import type { RequestFacts } from '../../iam/caller.js';
 import { dispatch, serviceOf, type ServiceTables } from './dispatch.js';
 import { encodeError } from './encode.js';
-import { MODELS } from './model.js';
+import { MODELS } from '../../api/model.js';
 import { readParams } from './params.js';
 import { refuseUnsupportedUnsigned, UNSIGNED_STS_ACTIONS } from './unsupported.js';
 
