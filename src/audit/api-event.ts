@@ -79,8 +79,10 @@ export function apiEvent(call: ApiCallFacts, outcome: Outcome, redactor: Redacto
 
 /** The STS output without secrets: credentials keep their key id and expiry, the token its HMAC. */
 function stsResponse(output: unknown, redactor: Redactor): Record<string, unknown> | null {
-  const o = (output as { output?: Record<string, unknown> } | undefined)?.output;
-  if (!o) return null;
+  // The dispatcher's run resolves to `{ action, output }`; a typed invoke may resolve to the output itself.
+  const value = output as ({ action?: unknown; output?: Record<string, unknown> } & Record<string, unknown>) | undefined;
+  const o = value && typeof value.action === 'string' && 'output' in value ? value.output : value;
+  if (!o || typeof o !== 'object') return null;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
     const key = k.charAt(0).toLowerCase() + k.slice(1);

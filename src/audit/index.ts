@@ -21,6 +21,7 @@ import { apiAudit, type ApiAudit } from './api-audit.js';
 import { AuditTrail } from './recorder.js';
 import { Redactor } from './secrets.js';
 import { FileSink, stdoutSink, type Sink } from './sink.js';
+import { sqliteWorkerWriter, storeWriter } from './writer.js';
 
 export { AuditTrail, type AuditRecorder, type PendingEvent } from './recorder.js';
 export { Redactor, HIDDEN } from './secrets.js';
@@ -48,7 +49,9 @@ export interface OpenAuditDeps {
 export function openAudit(config: AuditConfig, deps: OpenAuditDeps): Audit {
   const sink: Sink | undefined =
     config.sink === 'stdout' ? stdoutSink(deps.out) : config.sink === 'file' ? new FileSink(config.file ?? join(deps.dataDir, 'audit.jsonl'), config.maxFileBytes, config.maxFiles) : undefined;
-  const trail = new AuditTrail({ store: deps.store, clock: deps.clock, logger: deps.logger, flushMs: config.flushMs, failReads: config.failReads, ...(sink && { sink }) });
+  // A SQLite file store: flushes are written by a worker thread (writer.ts), off the event loop.
+  const writer = deps.store.file !== undefined ? sqliteWorkerWriter(deps.store.file, storeWriter(deps.store)) : undefined;
+  const trail = new AuditTrail({ store: deps.store, clock: deps.clock, logger: deps.logger, flushMs: config.flushMs, failReads: config.failReads, ...(sink && { sink }), ...(writer && { writer }) });
   const redactor = new Redactor(deps.hmacKey);
   let lastDigest = deps.clock.now();
   const maintain = async () => {

@@ -19,6 +19,7 @@ import type { Logger } from '../shared/logger.js';
 import type { AuditEventInput, Store, WriteHook } from '../store/index.js';
 import { directoryOf, usernameOf, type CloudTrailRecord, type RecordFacets } from './record.js';
 import type { Sink } from './sink.js';
+import { storeWriter, type EventWriter } from './writer.js';
 
 /** What the dispatcher (and later src/api's invoke) needs from the audit trail. */
 export interface AuditRecorder {
@@ -48,6 +49,8 @@ export interface AuditTrailOptions {
   sink?: Sink;
   /** Most events held while the store refuses them. Default 100,000. */
   maxQueue?: number;
+  /** Where flushes write (writer.ts). Default: the store, on the main thread. */
+  writer?: EventWriter;
 }
 
 /** An event as the store keeps it. */
@@ -84,7 +87,10 @@ export class AuditTrail implements AuditRecorder {
   /** Events stored (in a write's transaction or by a flush). */
   stored = 0;
 
+  readonly #mainWriter: EventWriter;
+
   constructor(private readonly o: AuditTrailOptions) {
+    this.#mainWriter = storeWriter(o.store);
     this.#timer = setInterval(() => void this.flush(), o.flushMs);
     this.#timer.unref();
   }
@@ -169,7 +175,7 @@ export class AuditTrail implements AuditRecorder {
   async #flushOnce(): Promise<boolean> {
     const batch = this.#queue.splice(0, CHUNK);
     try {
-      await this.o.store.auditEvents.append(batch.map((b) => b.input));
+      await (this.o.writer ?? this.#mainWriter).append(batch.map((b) => b.input));
       this.#healthy = true;
       this.#stored(batch.map((b) => b.input));
       return true;
@@ -194,6 +200,7 @@ export class AuditTrail implements AuditRecorder {
       await this.flush();
       if (!this.#healthy) break;
     }
+    await this.o.writer?.close();
     await this.o.sink?.close();
   }
 }

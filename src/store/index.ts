@@ -38,11 +38,16 @@ export interface OpenStoreOptions {
   revisionBoundMs?: number;
 }
 
-/** `sqlite:PATH` (relative to the working directory) or `sqlite::memory:`. */
-function sqliteDriver(url: string): SqlDriver {
+/** The file of `sqlite:PATH` (relative to the working directory), or `:memory:`. */
+function sqliteFile(url: string): string {
   const path = url.slice('sqlite:'.length);
   if (path === '') throw new Error('store: sqlite URL without a path; expected sqlite:PATH or sqlite::memory:');
-  return openSqlite(path === ':memory:' ? path : isAbsolute(path) ? path : resolve(process.cwd(), path));
+  return path === ':memory:' ? path : isAbsolute(path) ? path : resolve(process.cwd(), path);
+}
+
+/** `sqlite:PATH` (relative to the working directory) or `sqlite::memory:`. */
+function sqliteDriver(url: string): SqlDriver {
+  return openSqlite(sqliteFile(url));
 }
 
 /** The adapters, by URL scheme. */
@@ -67,7 +72,8 @@ export async function openStore(url: string, options: OpenStoreOptions): Promise
     await driver.close().catch(() => {});
     throw new Error(`store: cannot open ${redact(url)}: ${(err as Error).message}`, { cause: err });
   }
-  return sqlStore(driver, { revisionBoundMs: options.revisionBoundMs ?? 0 });
+  const file = scheme === 'sqlite:' ? sqliteFile(url) : undefined;
+  return sqlStore(driver, { revisionBoundMs: options.revisionBoundMs ?? 0, ...(file !== undefined && file !== ':memory:' && { file }) });
 }
 
 /** The URL without its password, for messages. */

@@ -455,6 +455,8 @@ export interface Repositories {
 export interface Store extends Repositories {
   /** `sqlite` or `postgres`. */
   readonly kind: string;
+  /** The SQLite database file (absolute), when the store is one; absent for `:memory:` and PostgreSQL. */
+  readonly file?: string;
   /** Runs fn atomically; the repositories passed in see and write within the transaction. */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
   /**

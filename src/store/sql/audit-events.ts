@@ -38,6 +38,9 @@ type Row = {
 const INSERT = `INSERT INTO audit_events (account_id, seq, event_id, event_time, event_name, event_source, read_only, username, access_key_id,
   resource_type, resource_name, directory_id, directory_dn, record, prev_hash, hash) VALUES `;
 const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** One row's INSERT and the head's upsert, for writers outside this class (audit/writer.ts's worker). */
+export const AUDIT_INSERT_ONE = `${INSERT}${ROW}`;
+export const AUDIT_UPSERT_HEAD = 'INSERT INTO audit_heads (account_id, seq, hash) VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash';
 const ROWS_PER_INSERT = 50;
 
 const COLUMNS: ReadonlySet<AuditColumn> = new Set([
@@ -96,10 +99,7 @@ export class SqlAuditEvents implements AuditEventRepository {
       }
       await insert();
       for (const [accountId, head] of heads) {
-        await tx.run(
-          'INSERT INTO audit_heads (account_id, seq, hash) VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
-          [accountId, head.seq, head.hash],
-        );
+        await tx.run(AUDIT_UPSERT_HEAD, [accountId, head.seq, head.hash]);
       }
     });
   }

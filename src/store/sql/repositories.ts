@@ -51,13 +51,14 @@ export function sqlRepositories(db: SqlDriver): Repositories {
 }
 
 /** A Store over an open driver whose schema is up to date. */
-export function sqlStore(driver: SqlDriver, options: { revisionBoundMs?: number } = {}): Store {
+export function sqlStore(driver: SqlDriver, options: { revisionBoundMs?: number; file?: string } = {}): Store {
   const counted = countingWrites(driver);
   const repositories = sqlRepositories(counted.driver);
   const known = new KnownRevisions((id) => repositories.accounts.revision(id), counted.writes, options.revisionBoundMs ?? 0);
   const over = (db: SqlDriver, repos: Repositories): Store => ({
     ...repos,
     kind: driver.dialect,
+    ...(options.file !== undefined && { file: options.file }),
     transaction: (fn) => db.transaction((tx) => fn(sqlRepositories(tx))),
     withWriteHook: (hook) => {
       const hookedDriver = withHook(counted.driver, hook);
