@@ -33,7 +33,8 @@ import { cookieName, sessionMiddleware } from './web/sessions.js';
 import { Signin } from './federation/signin.js';
 import { federationRoutes } from './federation/routes.js';
 import { issuerMemory } from './federation/issuer-cookie.js';
-import { consolePages, consoleRoutes, setConsoleTables, signinRoutes } from './console/index.js';
+import { consolePages, consoleRoutes, setConsoleApi, signinRoutes } from './console/index.js';
+import { createApi } from './api/index.js';
 import { compileTrust, isQueryRequest, queryApiHandler, requestFacts, type QueryRefusal } from './http/query/handler.js';
 import { isReadOnly } from './audit/api-event.js';
 import { cloudTrailHandler, isCloudTrailRequest } from './http/cloudtrail.js';
@@ -121,8 +122,9 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     metrics.apiCall(r.service, action, 0, r.code);
     web.anonymous(r, { source: r.service, name: action, readOnly: isReadOnly(r.service, action), error: { code: r.code, message: r.message } }, r.accessKeyId);
   };
-  const queryApi = queryApiHandler({ iam, tables, authenticator, clock, logger, trustProxy: config.server.trustProxy, refused });
-  setConsoleTables(tables);
+  const api = createApi(tables);
+  const queryApi = queryApiHandler({ iam, api, authenticator, clock, logger, trustProxy: config.server.trustProxy, refused });
+  setConsoleApi(api);
   const trust = compileTrust(config.server.trustProxy);
   const cloudTrail = cloudTrailHandler({ iam, authenticator, metrics, ...(audit && { recorder: audit.trail }), facts: (req, id, now, region) => requestFacts(req, trust, id, now, region) });
 
@@ -148,7 +150,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   );
   if (sessions.live) metricSources.liveSessions = () => sessions.live!(clock.now());
   const web = new WebAudit(audit?.trail, audit?.redactor ?? new Redactor(keyring.deriveKey('audit-hmac')), account.id, (channel, result) => metrics.signins.inc({ channel, result }));
-  const broker = new Broker({ iam, tables, signin, accountId: account.id, brokerName: config.federation.broker, logger, ...(web && { audit: web }) });
+  const broker = new Broker({ iam, api, signin, accountId: account.id, brokerName: config.federation.broker, logger, ...(web && { audit: web }) });
   // The caller behind a console grant, for the ConsoleLogin event.
   const callerOf = async (grant: { accessKeyId: string; sessionToken: string }) =>
     (await resolveTemporary({ accessKeyId: grant.accessKeyId, securityToken: grant.sessionToken } as SigV4Auth, clock.now())).caller;

@@ -4,7 +4,8 @@
  * names the account in the IAM-user sign-in URL, /console/signin?account=<alias>.
  */
 import { Router, type Request, type Response } from 'express';
-import { invoke, opOf } from './invoke.js';
+import { integerField, invoke, opOf } from './invoke.js';
+import type { IamInputs } from '../api/index.js';
 import { act, attempt, field, form, render } from './page.js';
 
 const PAGE = '/console/iam/account';
@@ -28,13 +29,16 @@ export function accountRoutes(): Router {
   router.get('/iam/account', show);
 
   router.post('/iam/account/password-policy', (req, res) => {
-    const params: Record<string, string> = {
-      MinimumPasswordLength: form(req, 'MinimumPasswordLength'),
-      MaxPasswordAge: form(req, 'MaxPasswordAge'),
-      PasswordReusePrevention: form(req, 'PasswordReusePrevention'),
+    const policy = () => {
+      const input: IamInputs['UpdateAccountPasswordPolicy'] = {
+        MinimumPasswordLength: integerField(form(req, 'MinimumPasswordLength'), 'MinimumPasswordLength'),
+        MaxPasswordAge: integerField(form(req, 'MaxPasswordAge'), 'MaxPasswordAge'),
+        PasswordReusePrevention: integerField(form(req, 'PasswordReusePrevention'), 'PasswordReusePrevention'),
+      };
+      for (const flag of FLAGS) input[flag] = field(req.body, flag) === 'on';
+      return input;
     };
-    for (const flag of FLAGS) params[flag] = field(req.body, flag) === 'on' ? 'true' : 'false';
-    return act(req, res, PAGE, 'Password policy saved.', () => invoke(opOf(res), 'UpdateAccountPasswordPolicy', params));
+    return act(req, res, PAGE, 'Password policy saved.', () => invoke(opOf(res), 'UpdateAccountPasswordPolicy', policy()));
   });
 
   router.post('/iam/account/password-policy/delete', (req, res) =>

@@ -13,15 +13,15 @@ const groupUrl = (name: string) => `${LIST}/${seg(name)}`;
 
 async function list(req: Request, res: Response): Promise<void> {
   const marker = field(req.query, 'marker');
-  const groups = await attempt(res, 'ListGroups', { MaxItems: String(PAGE_SIZE), Marker: marker || undefined });
+  const groups = await attempt(res, 'ListGroups', { MaxItems: PAGE_SIZE, Marker: marker || undefined });
   await render(req, res, 'groups', { title: 'Groups', groups, marker }, groups.ok ? 200 : groups.status);
 }
 
 async function detail(req: Request, res: Response): Promise<void> {
   const name = String(req.params.name);
-  const group = await attempt(res, 'GetGroup', { GroupName: name, MaxItems: '1000' });
+  const group = await attempt(res, 'GetGroup', { GroupName: name, MaxItems: 1000 });
   if (!group.ok) return refusedPage(req, res, `Group ${name}`, group);
-  const users = await attempt(res, 'ListUsers', { MaxItems: '1000' });
+  const users = await attempt(res, 'ListUsers', { MaxItems: 1000 });
   await render(req, res, 'group', {
     title: `Group ${name}`,
     name,

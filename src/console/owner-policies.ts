@@ -7,7 +7,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { act, attempt, describe, form, rawForm, field, refusalOf, render, seg, showDocument, type Outcome } from './page.js';
-import { invoke, opOf } from './invoke.js';
+import { invokeNamed, opOf } from './invoke.js';
 
 export interface OwnerSpec {
   noun: 'User' | 'Group' | 'Role';
@@ -36,7 +36,7 @@ export const ownerUrl = (spec: OwnerSpec, name: string) => `/console/iam/${spec.
 export async function ownerPolicies(res: Response, spec: OwnerSpec, name: string): Promise<OwnerPolicies> {
   const attached = await attempt(res, `ListAttached${spec.noun}Policies`, { [spec.param]: name });
   const inline = await attempt(res, `List${spec.noun}Policies`, { [spec.param]: name });
-  const all = await attempt(res, 'ListPolicies', { Scope: 'Local', MaxItems: '1000' });
+  const all = await attempt(res, 'ListPolicies', { Scope: 'Local', MaxItems: 1000 });
   const choices = all.ok ? (all.value.Policies as Array<{ Arn: string }>).map((p) => p.Arn) : [];
   return { attached, inline, choices };
 }
@@ -61,12 +61,12 @@ export function ownerPolicyRoutes(spec: OwnerSpec): Router {
 
   router.post(`${base}/attached`, (req, res) => {
     const name = nameOf(req);
-    return act(req, res, ownerUrl(spec, name), 'Policy attached.', () => invoke(opOf(res), `Attach${spec.noun}Policy`, { [spec.param]: name, PolicyArn: form(req, 'PolicyArn') }));
+    return act(req, res, ownerUrl(spec, name), 'Policy attached.', () => invokeNamed(opOf(res), `Attach${spec.noun}Policy`, { [spec.param]: name, PolicyArn: form(req, 'PolicyArn') }));
   });
 
   router.post(`${base}/attached/detach`, (req, res) => {
     const name = nameOf(req);
-    return act(req, res, ownerUrl(spec, name), 'Policy detached.', () => invoke(opOf(res), `Detach${spec.noun}Policy`, { [spec.param]: name, PolicyArn: form(req, 'PolicyArn') }));
+    return act(req, res, ownerUrl(spec, name), 'Policy detached.', () => invokeNamed(opOf(res), `Detach${spec.noun}Policy`, { [spec.param]: name, PolicyArn: form(req, 'PolicyArn') }));
   });
 
   // The editor: ?policy=NAME edits an existing inline policy; without it, a new one.
@@ -84,7 +84,7 @@ export function ownerPolicyRoutes(spec: OwnerSpec): Router {
     const policyName = form(req, 'PolicyName');
     const document = rawForm(req, 'PolicyDocument');
     try {
-      await invoke(opOf(res), `Put${spec.noun}Policy`, { [spec.param]: name, PolicyName: policyName, PolicyDocument: document });
+      await invokeNamed(opOf(res), `Put${spec.noun}Policy`, { [spec.param]: name, PolicyName: policyName, PolicyDocument: document });
     } catch (err) {
       const r = refusalOf(err);
       return editor(req, res, spec, name, { policyName, document, isNew: field(req.body, 'isNew') === '1', error: describe(r) }, r.status);
@@ -96,7 +96,7 @@ export function ownerPolicyRoutes(spec: OwnerSpec): Router {
   router.post(`${base}/inline/delete`, (req, res) => {
     const name = nameOf(req);
     const policyName = form(req, 'PolicyName');
-    return act(req, res, ownerUrl(spec, name), `Inline policy ${policyName} deleted.`, () => invoke(opOf(res), `Delete${spec.noun}Policy`, { [spec.param]: name, PolicyName: policyName }));
+    return act(req, res, ownerUrl(spec, name), `Inline policy ${policyName} deleted.`, () => invokeNamed(opOf(res), `Delete${spec.noun}Policy`, { [spec.param]: name, PolicyName: policyName }));
   });
 
   return router;

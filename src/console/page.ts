@@ -10,7 +10,7 @@ import type { Request, Response } from 'express';
 import { ServiceError } from '../shared/errors.js';
 import type { Output } from '../iam/actions/types.js';
 import { headerLocals } from './home.js';
-import { invoke, opOf } from './invoke.js';
+import { invokeNamed, opOf } from './invoke.js';
 
 /** A refusal, ready to show. */
 export interface Refusal {
@@ -48,9 +48,9 @@ export function asSentence(message: string): string {
 }
 
 /** Runs an IAM action as the console session; a refusal is a value. */
-export async function attempt(res: Response, action: string, params: Record<string, string | undefined> = {}): Promise<Outcome> {
+export async function attempt(res: Response, action: string, params: Record<string, unknown> = {}): Promise<Outcome> {
   try {
-    return { ok: true, value: ((await invoke(opOf(res), action, params)) ?? {}) as Record<string, any> };
+    return { ok: true, value: ((await invokeNamed(opOf(res), action, params)) ?? {}) as Record<string, any> };
   } catch (err) {
     return { ok: false, ...refusalOf(err) };
   }

@@ -22,7 +22,7 @@ interface DocForm {
 
 async function list(req: Request, res: Response, create?: { name: string; description: string } & DocForm, status?: number): Promise<void> {
   const marker = field(req.query, 'marker');
-  const policies = await attempt(res, 'ListPolicies', { Scope: 'Local', MaxItems: String(PAGE_SIZE), Marker: marker || undefined });
+  const policies = await attempt(res, 'ListPolicies', { Scope: 'Local', MaxItems: PAGE_SIZE, Marker: marker || undefined });
   await render(req, res, 'policies', { title: 'Policies', policies, marker, create: create ?? { name: '', description: '', document: EXAMPLE, error: '' } }, status ?? (policies.ok ? 200 : policies.status));
 }
 
@@ -60,7 +60,7 @@ export function policyRoutes(): Router {
     const arn = form(req, 'PolicyArn');
     const document = rawForm(req, 'PolicyDocument');
     try {
-      await invoke(opOf(res), 'CreatePolicyVersion', { PolicyArn: arn, PolicyDocument: document, SetAsDefault: field(req.body, 'SetAsDefault') === 'on' ? 'true' : 'false' });
+      await invoke(opOf(res), 'CreatePolicyVersion', { PolicyArn: arn, PolicyDocument: document, SetAsDefault: field(req.body, 'SetAsDefault') === 'on' });
     } catch (err) {
       const r = refusalOf(err);
       return detail(req, res, arn, { document, error: describe(r) }, r.status);

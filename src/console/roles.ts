@@ -6,7 +6,7 @@
  * - DeleteRole refuses while the role has policies; the page says so.
  */
 import { Router, type Request, type Response } from 'express';
-import { invoke, opOf } from './invoke.js';
+import { integerField, invoke, opOf } from './invoke.js';
 import { ownerPolicies, OWNER_SPECS } from './owner-policies.js';
 import { attempt, describe, field, form, PAGE_SIZE, rawForm, refusedPage, refusalOf, render, seg, showDocument } from './page.js';
 
@@ -26,7 +26,7 @@ const defaultTrust = (accountId: string) =>
 
 async function list(req: Request, res: Response, create?: RoleForm, status?: number): Promise<void> {
   const marker = field(req.query, 'marker');
-  const roles = await attempt(res, 'ListRoles', { MaxItems: String(PAGE_SIZE), Marker: marker || undefined });
+  const roles = await attempt(res, 'ListRoles', { MaxItems: PAGE_SIZE, Marker: marker || undefined });
   const blank = { RoleName: '', Description: '', MaxSessionDuration: '3600', AssumeRolePolicyDocument: defaultTrust(opOf(res).caller.accountId) };
   await render(req, res, 'roles', { title: 'Roles', roles, marker, create: create ?? blank }, status ?? (roles.ok ? 200 : roles.status));
 }
@@ -62,7 +62,13 @@ export function roleRoutes(): Router {
       AssumeRolePolicyDocument: rawForm(req, 'AssumeRolePolicyDocument'),
     };
     try {
-      await invoke(opOf(res), 'CreateRole', { ...f, Path: form(req, 'Path') || undefined });
+      await invoke(opOf(res), 'CreateRole', {
+        RoleName: f.RoleName,
+        Description: f.Description,
+        MaxSessionDuration: integerField(f.MaxSessionDuration, 'MaxSessionDuration'),
+        AssumeRolePolicyDocument: f.AssumeRolePolicyDocument,
+        Path: form(req, 'Path') || undefined,
+      });
     } catch (err) {
       const r = refusalOf(err);
       return list(req, res, { ...f, error: describe(r) }, r.status);

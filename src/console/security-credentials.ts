@@ -10,7 +10,7 @@
  *   Removing it is DeactivateMFADevice then DeleteVirtualMFADevice.
  */
 import { Router, type Request, type Response } from 'express';
-import { invoke, opOf } from './invoke.js';
+import { enumField, invoke, opOf, STATUSES } from './invoke.js';
 import { act, attempt, describe, form, rawForm, refusalOf, render } from './page.js';
 import { createKeyAndShow } from './user-credentials.js';
 
@@ -82,7 +82,7 @@ export function securityCredentialRoutes(): Router {
   router.post('/security-credentials/keys/status', (req, res) => {
     const status = form(req, 'Status');
     return act(req, res, PAGE, `Access key ${status === 'Active' ? 'activated' : 'deactivated'}.`, () =>
-      invoke(opOf(res), 'UpdateAccessKey', { AccessKeyId: form(req, 'AccessKeyId'), Status: status }),
+      invoke(opOf(res), 'UpdateAccessKey', { AccessKeyId: form(req, 'AccessKeyId'), Status: enumField(status, STATUSES, 'Status') }),
     );
   });
 
@@ -95,7 +95,7 @@ export function securityCredentialRoutes(): Router {
   router.post('/security-credentials/mfa/enable', (req, res) =>
     act(req, res, PAGE, 'Your MFA device is enabled; you will be asked for a code at sign-in.', () =>
       invoke(opOf(res), 'EnableMFADevice', {
-        UserName: myName(res),
+        UserName: myName(res)!,
         SerialNumber: form(req, 'SerialNumber'),
         AuthenticationCode1: form(req, 'AuthenticationCode1'),
         AuthenticationCode2: form(req, 'AuthenticationCode2'),
@@ -106,7 +106,7 @@ export function securityCredentialRoutes(): Router {
   router.post('/security-credentials/mfa/delete', (req, res) =>
     act(req, res, PAGE, 'Your MFA device has been removed.', async () => {
       const serial = form(req, 'SerialNumber');
-      await invoke(opOf(res), 'DeactivateMFADevice', { UserName: myName(res), SerialNumber: serial });
+      await invoke(opOf(res), 'DeactivateMFADevice', { UserName: myName(res)!, SerialNumber: serial });
       await invoke(opOf(res), 'DeleteVirtualMFADevice', { SerialNumber: serial });
     }),
   );

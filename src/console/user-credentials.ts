@@ -7,17 +7,17 @@
  *   when one exists, and checked against the account password policy by IAM.
  */
 import { Router, type Request, type Response } from 'express';
-import { invoke, opOf } from './invoke.js';
+import { enumField, invoke, opOf, STATUSES } from './invoke.js';
 import { act, describe, field, form, rawForm, refusalOf, render, seg } from './page.js';
 
 const userUrl = (name: string) => `/console/iam/users/${seg(name)}`;
 
 /** Creates an access key (for `userName`, or the caller's own when undefined) and shows its secret once. */
 export async function createKeyAndShow(req: Request, res: Response, userName: string | undefined, back: string): Promise<void> {
-  let key: Record<string, string>;
+  let key: object | undefined;
   try {
     const out = await invoke(opOf(res), 'CreateAccessKey', { UserName: userName });
-    key = out!.AccessKey as Record<string, string>;
+    key = out?.AccessKey;
   } catch (err) {
     req.session.flash = { kind: 'error', text: describe(refusalOf(err)) };
     return res.redirect(303, back);
@@ -35,7 +35,7 @@ export function userCredentialRoutes(): Router {
   router.post('/iam/users/:name/keys/status', (req, res) => {
     const status = form(req, 'Status');
     return act(req, res, userUrl(nameOf(req)), `Access key ${status === 'Active' ? 'activated' : 'deactivated'}.`, () =>
-      invoke(opOf(res), 'UpdateAccessKey', { UserName: nameOf(req), AccessKeyId: form(req, 'AccessKeyId'), Status: status }),
+      invoke(opOf(res), 'UpdateAccessKey', { UserName: nameOf(req), AccessKeyId: form(req, 'AccessKeyId'), Status: enumField(status, STATUSES, 'Status') }),
     );
   });
 
@@ -45,7 +45,7 @@ export function userCredentialRoutes(): Router {
 
   router.post('/iam/users/:name/login-profile', (req, res) => {
     const name = nameOf(req);
-    const params = { UserName: name, Password: rawForm(req, 'Password'), PasswordResetRequired: field(req.body, 'PasswordResetRequired') === 'on' ? 'true' : 'false' };
+    const params = { UserName: name, Password: rawForm(req, 'Password'), PasswordResetRequired: field(req.body, 'PasswordResetRequired') === 'on' };
     return act(req, res, userUrl(name), 'Console password set.', async () => {
       const exists = field(req.body, 'exists') === '1';
       await invoke(opOf(res), exists ? 'UpdateLoginProfile' : 'CreateLoginProfile', params);

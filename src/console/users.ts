@@ -18,7 +18,7 @@ const DELETE_HELP = 'A user can be deleted only when it has no access keys, pass
 
 async function list(req: Request, res: Response): Promise<void> {
   const marker = field(req.query, 'marker');
-  const users = await attempt(res, 'ListUsers', { MaxItems: String(PAGE_SIZE), Marker: marker || undefined });
+  const users = await attempt(res, 'ListUsers', { MaxItems: PAGE_SIZE, Marker: marker || undefined });
   await render(req, res, 'users', { title: 'Users', users, marker }, users.ok ? 200 : users.status);
 }
 
@@ -27,7 +27,7 @@ async function detail(req: Request, res: Response): Promise<void> {
   const user = await attempt(res, 'GetUser', { UserName: name });
   if (!user.ok) return refusedPage(req, res, `User ${name}`, user);
   const groups = await attempt(res, 'ListGroupsForUser', { UserName: name });
-  const allGroups = await attempt(res, 'ListGroups', { MaxItems: '1000' });
+  const allGroups = await attempt(res, 'ListGroups', { MaxItems: 1000 });
   const keys = await attempt(res, 'ListAccessKeys', { UserName: name });
   const profile = await attempt(res, 'GetLoginProfile', { UserName: name });
   const mfa = await attempt(res, 'ListMFADevices', { UserName: name });

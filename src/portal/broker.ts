@@ -18,7 +18,7 @@ import type { Logger } from '../shared/logger.js';
 import { ServiceUnavailable } from '../shared/errors.js';
 import { userArn } from '../iam/arns.js';
 import type { IamDeps, Operation } from '../iam/actions/types.js';
-import { execute, type ServiceTables } from '../http/query/dispatch.js';
+import type { Api, Outputs } from '../api/index.js';
 import type { WebAudit, WebEvent } from '../audit/portal-events.js';
 import type { DirectoryUser } from '../directory/index.js';
 import type { Signin } from '../federation/signin.js';
@@ -54,7 +54,8 @@ export interface MintOrigin {
 
 export interface BrokerDeps {
   iam: IamDeps;
-  tables: ServiceTables;
+  /** The operation layer (src/api): mints run through it as typed STS calls. */
+  api: Api;
   signin: Signin;
   accountId: string;
   brokerName: string;
@@ -69,15 +70,8 @@ export class Broker {
   async credentials(set: PermissionSet, user: DirectoryUser, origin: MintOrigin): Promise<MintedCredentials> {
     const op = await this.brokerOperation(origin);
     const name = federatedName(user.username);
-    const params = new Map<string, string>();
-    if (set.via === 'role') {
-      params.set('Action', 'AssumeRole').set('RoleArn', set.roleArn!).set('RoleSessionName', name);
-    } else {
-      params.set('Action', 'GetFederationToken').set('Name', name);
-      if (set.policy !== undefined) params.set('Policy', set.policy);
-      set.policyArns.forEach((arn, i) => params.set(`PolicyArns.member.${i + 1}.arn`, arn));
-    }
-    params.set('DurationSeconds', String(set.sessionHours * 3600));
+    const DurationSeconds = set.sessionHours * 3600;
+    const PolicyArns = set.policyArns.length > 0 ? set.policyArns.map((arn) => ({ arn })) : undefined;
     // The person is sealed into the credentials (sts/mint-identity.ts): every call made with them names the DN and stable id.
     const person = { dn: user.dn, username: user.username, sourceIdentity: name, ...(user.stableId !== undefined && { stableId: user.stableId }) };
     const audited = (e: Pick<WebEvent, 'response' | 'error'>) =>
@@ -88,15 +82,19 @@ export class Broker {
         resource: { type: 'Gatehouse::Portal::PermissionSet', name: set.name },
         ...e,
       });
-    let output: unknown;
+    const minting = { ...op, facts: { ...op.facts, person } };
+    let output: Outputs['sts']['AssumeRole' | 'GetFederationToken'];
     try {
-      ({ output } = await execute(this.deps.tables, 'sts', params, { ...op, facts: { ...op.facts, person } }));
+      output = set.via === 'role'
+        ? await this.deps.api.invoke('sts', 'AssumeRole', { RoleArn: set.roleArn!, RoleSessionName: name, DurationSeconds }, minting)
+        : await this.deps.api.invoke('sts', 'GetFederationToken', { Name: name, Policy: set.policy, PolicyArns, DurationSeconds }, minting);
     } catch (err) {
       const e = err as { code?: unknown; status?: unknown; message?: string };
       audited({ error: { code: typeof e.code === 'string' ? e.code : 'InternalFailure', message: typeof e.status === 'number' && e.status < 500 ? String(e.message) : 'mint failed' } });
       throw err;
     }
-    const c = (output as { Credentials: MintedCredentials }).Credentials;
+    const minted = output.Credentials!;
+    const c: MintedCredentials = { ...minted, Expiration: new Date(minted.Expiration).getTime() };
     audited({ response: { credentials: { accessKeyId: c.AccessKeyId, expiration: new Date(c.Expiration).toISOString() } } });
     this.deps.logger.info({ event: 'portal.credentials', requestId: op.facts.requestId, permissionSet: set.name, principal: name, dn: user.dn, stableId: user.stableId, accessKeyId: c.AccessKeyId, expires: c.Expiration }, 'credentials issued');
     return c;

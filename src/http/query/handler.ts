@@ -18,7 +18,8 @@ import type { Logger } from '../../shared/logger.js';
 import type { Authenticator } from '../../auth/authenticate.js';
 import type { IamDeps } from '../../iam/actions/types.js';
 import type { RequestFacts } from '../../iam/caller.js';
-import { dispatch, serviceOf, type ServiceTables } from './dispatch.js';
+import type { Api } from '../../api/invoke.js';
+import { dispatch, serviceOf } from './dispatch.js';
 import { encodeError } from './encode.js';
 import { MODELS } from '../../api/model.js';
 import { readParams } from './params.js';
@@ -28,7 +29,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface QueryApiDeps {
   iam: IamDeps;
-  tables: ServiceTables;
+  /** The operation layer (src/api): every decoded request runs through it. */
+  api: Api;
   authenticator: Authenticator;
   clock: Clock;
   logger: Logger;
@@ -97,7 +99,7 @@ export function queryApiHandler(deps: QueryApiDeps) {
       namespace = MODELS[service].metadata.xmlNamespace;
       const facts = requestFacts(req, trust, requestId, now, auth.scope.region);
       dispatched = true;
-      const xml = await dispatch(deps.tables, service, params, { deps: deps.iam, caller, facts });
+      const xml = await dispatch(deps.api, service, params, { deps: deps.iam, caller, facts });
       send(res, 200, xml, requestId);
     } catch (err) {
       const e = toServiceError(err);

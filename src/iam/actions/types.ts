@@ -1,6 +1,6 @@
 /**
- * The shape of a query-protocol action handler, shared by IAM and STS.
- * The dispatcher decodes and validates the input against AWS's model, asks
+ * The shape of an operation's handler, shared by IAM and STS.
+ * src/api's invoke() validates the input against AWS's model, asks
  * `resource` which ARN the action is authorised on, authorises the caller with
  * the policy engine, then calls `run`. Handlers never see HTTP.
  */
@@ -31,17 +31,23 @@ export interface Operation {
 export type Input = Record<string, unknown>;
 export type Output = Record<string, unknown> | undefined;
 
-export interface ActionHandler {
+/**
+ * One operation's handler. `I` and `O` are its generated types (src/api/types/), e.g.
+ * `ActionHandler<StsInputs['AssumeRole'], StsOutputs['AssumeRole']>`: src/api validates the
+ * input against the same model before `resource` or `run` see it, so handlers need no casts.
+ * The untyped default is for handlers not converted yet.
+ */
+export interface ActionHandler<I = Input, O = Output> {
   /**
    * The resource the action is authorised on (default `*`): an ARN built from the input, or
    * an entity's real ARN with how a refusal names it from the input alone (authorize.ts).
    */
-  resource?(input: Input, op: Operation): AuthResource | Promise<AuthResource>;
+  resource?(input: I, op: Operation): AuthResource | Promise<AuthResource>;
   /** Extra condition keys for this action (e.g. iam:PolicyARN). */
-  context?(input: Input, op: Operation): Record<string, string>;
+  context?(input: I, op: Operation): Record<string, string>;
   /** Skip the policy check (GetCallerIdentity is allowed for every caller). */
   public?: boolean;
-  run(input: Input, op: Operation): Promise<Output>;
+  run(input: I, op: Operation): Promise<O>;
 }
 
 export type ActionTable = Readonly<Record<string, ActionHandler>>;
