@@ -16,6 +16,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { tokenBytes } from '../shared/random.js';
 import type { Keyring } from '../iam/keyring.js';
+import { temporaryPrincipalArn } from '../iam/principals.js';
 import type { Store } from '../store/types.js';
 import type { TokenService, SessionClaims } from '../sts/tokens.js';
 
@@ -108,7 +109,7 @@ export class Signin {
     const opened = await this.tokens.open(sessionToken, now);
     if (!opened.ok) return undefined;
     const c = opened.claims;
-    const principalArn = c.kind === 'role' ? `arn:aws:sts::${c.account}:assumed-role/${c.roleName}/${c.name}` : `arn:aws:sts::${c.account}:federated-user/${c.name}`;
+    const principalArn = temporaryPrincipalArn(c);
     return { accountId: record.accountId, sessionToken, accessKeyId: c.akid, principalArn, expiresAt: record.sessionExpiresAt };
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { ContextValue, PrincipalType } from '../policy/index.js';
 import type { RoleRecord, UserRecord } from '../store/types.js';
+import { sessionPrincipalArn } from './principals.js';
 
 export interface Caller {
   accountId: string;
@@ -63,7 +64,7 @@ export function requestContextValues(caller: Caller, facts: RequestFacts): Recor
     'aws:SourceIp': facts.sourceIp,
     'aws:SecureTransport': String(facts.secureTransport),
     'aws:PrincipalType': caller.type,
-    'aws:PrincipalArn': caller.role ? `arn:aws:iam::${caller.accountId}:role${caller.role.path}${caller.role.name}` : caller.arn,
+    'aws:PrincipalArn': sessionPrincipalArn(caller),
     'aws:PrincipalAccount': caller.accountId,
     'aws:userid': caller.userId,
     'aws:RequestedRegion': facts.region,

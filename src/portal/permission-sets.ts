@@ -14,6 +14,7 @@ import type { PermissionSetConfig } from '../config/permission-sets.js';
 import { createContext, evaluateTrust, parsePolicy, policySize } from '../policy/index.js';
 import { groupMatches } from '../directory/index.js';
 import { userArn } from '../iam/arns.js';
+import { roleArnOf } from '../iam/principals.js';
 import { resolveManagedPolicy } from '../iam/managed/lookup.js';
 import type { Store } from '../store/types.js';
 
@@ -73,7 +74,7 @@ async function checkRole(c: PermissionSetConfig, store: Store, accountId: string
   const arn = c.roleArn!;
   const name = arn.slice(arn.lastIndexOf('/') + 1);
   const role = await store.roles.get(accountId, name);
-  if (!role || `arn:aws:iam::${accountId}:role${role.path}${role.name}` !== arn) fail(`role ${arn} does not exist`);
+  if (!role || roleArnOf(role) !== arn) fail(`role ${arn} does not exist`);
   const broker = await store.users.get(accountId, brokerName);
   if (!broker) fail(`the broker user ${brokerName} does not exist`);
   const trust = parsePolicy(role!.assumeRolePolicy, { kind: 'trust' });

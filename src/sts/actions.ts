@@ -23,7 +23,7 @@
  *   the role's trust policy too (with aws:RequestTag/… in the context).
  * GetCallerIdentity works for every credential, even one with no permissions.
  */
-import { AccessDenied, ValidationError } from '../shared/errors.js';
+import { AccessDenied, NoSuchEntity, ValidationError } from '../shared/errors.js';
 import { createContext, evaluateTrust, type ContextValue, type TrustPrincipal } from '../policy/index.js';
 import { authorize } from '../iam/authorize.js';
 import { requestContextValues } from '../iam/caller.js';
@@ -32,6 +32,7 @@ import { findRole, optStr, str } from '../iam/actions/common.js';
 import type { ActionTable, Input, Operation } from '../iam/actions/types.js';
 import { checkSessionPolicies, mint, readPolicyArns, readTags } from './mint.js';
 import type { TokenService } from './tokens.js';
+import { assumedRoleArn, assumedRoleId, federatedUserArn, federatedUserId, roleArnOf, sessionPrincipalArn } from '../iam/principals.js';
 
 const ROOT_MAX_SECONDS = 3600;
 
@@ -84,7 +85,7 @@ async function checkSourceIdentity(op: Operation, input: Input, arn: string, tru
 /** The caller as a trust-policy principal. */
 function trustPrincipal(op: Operation): TrustPrincipal {
   const { caller } = op;
-  if (caller.role) return { type: 'AWS', id: caller.arn, roleArn: `arn:aws:iam::${caller.accountId}:role${caller.role.path}${caller.role.name}` };
+  if (caller.role) return { type: 'AWS', id: caller.arn, roleArn: sessionPrincipalArn(caller) };
   return { type: 'AWS', id: caller.arn };
 }
 
@@ -98,14 +99,14 @@ export function stsActions(tokens: TokenService): ActionTable {
     },
 
     GetFederationToken: {
-      resource: (i, op) => `arn:aws:sts::${op.caller.accountId}:federated-user/${str(i, 'Name')}`,
+      resource: (i, op) => federatedUserArn(op.caller.accountId, str(i, 'Name')),
       async run(input, op) {
         requireLongTerm(op, 'GetFederationToken');
         const name = str(input, 'Name');
         let duration = (input.DurationSeconds as number | undefined) ?? 43_200;
         if (op.caller.type === 'Account') duration = Math.min(duration, ROOT_MAX_SECONDS);
         const session = { policy: optStr(input, 'Policy'), policyArns: readPolicyArns(input.PolicyArns), tags: readTags(input.Tags) };
-        if (Object.keys(session.tags).length > 0) await authorize(op, 'sts:TagSession', `arn:aws:sts::${op.caller.accountId}:federated-user/${name}`, { context: tagContext(session.tags) });
+        if (Object.keys(session.tags).length > 0) await authorize(op, 'sts:TagSession', federatedUserArn(op.caller.accountId, name), { context: tagContext(session.tags) });
         const packed = await checkSessionPolicies(op, session);
         const now = op.facts.now;
         const minted = await mint(tokens, {
@@ -120,7 +121,7 @@ export function stsActions(tokens: TokenService): ActionTable {
           tags: session.tags,
         }, op.facts.person);
         const accountId = op.caller.accountId;
-        return { ...minted, FederatedUser: { FederatedUserId: `${accountId}:${name}`, Arn: `arn:aws:sts::${accountId}:federated-user/${name}` }, PackedPolicySize: packed };
+        return { ...minted, FederatedUser: { FederatedUserId: federatedUserId(accountId, name), Arn: federatedUserArn(accountId, name) }, PackedPolicySize: packed };
       },
     },
 
@@ -151,8 +152,12 @@ export function stsActions(tokens: TokenService): ActionTable {
         if (caller.type === 'FederatedUser') throw new AccessDenied('Federated users may not assume roles.');
         const arn = str(input, 'RoleArn');
         const denied = () => new AccessDenied(`User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
-        const role = await findRole(op, arn.slice(arn.lastIndexOf('/') + 1)).catch(() => undefined);
-        if (!role || `arn:aws:iam::${role.accountId}:role${role.path}${role.name}` !== arn) throw denied();
+        // A missing role is refused as AccessDenied (nothing revealed); a store fault stays a fault.
+        const role = await findRole(op, arn.slice(arn.lastIndexOf('/') + 1)).catch((err: unknown) => {
+          if (err instanceof NoSuchEntity) return undefined;
+          throw err;
+        });
+        if (!role || roleArnOf(role) !== arn) throw denied();
         const sessionName = str(input, 'RoleSessionName');
         const chained = caller.type === 'AssumedRole';
         const requested = (input.DurationSeconds as number | undefined) ?? 3600;
@@ -197,7 +202,7 @@ export function stsActions(tokens: TokenService): ActionTable {
         await op.deps.store.roleUsage.record(role.id, now, op.facts.region);
         return {
           ...minted,
-          AssumedRoleUser: { AssumedRoleId: `${role.id}:${sessionName}`, Arn: `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${sessionName}` },
+          AssumedRoleUser: { AssumedRoleId: assumedRoleId(role.id, sessionName), Arn: assumedRoleArn(role.accountId, role.name, sessionName) },
           PackedPolicySize: packed,
           ...(sourceIdentity !== undefined && { SourceIdentity: sourceIdentity }),
         };
