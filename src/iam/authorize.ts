@@ -13,15 +13,9 @@
 import { authorize as decide, createContext, explain, type Explanation } from '../policy/index.js';
 import { AccessDenied } from '../shared/errors.js';
 import { requestContextValues } from './caller.js';
-import type { Operation } from './actions/types.js';
+import type { AuthResource, Operation } from './actions/types.js';
 
-/** The resource an action is decided on (its real ARN), and how a refusal names it (from the request alone). */
-export interface ResourceRef {
-  arn: string;
-  shown: string;
-}
-/** A bare ARN is shown as it is (it was built from the request). */
-export type AuthResource = string | ResourceRef;
+export type { AuthResource, ResourceRef } from './actions/types.js';
 
 export const arnOf = (r: AuthResource): string => (typeof r === 'string' ? r : r.arn);
 const shownOf = (r: AuthResource): string => (typeof r === 'string' ? r : r.shown);

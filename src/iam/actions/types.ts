@@ -7,10 +7,17 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Store } from '../../store/types.js';
-import type { AuthResource } from '../authorize.js';
 import type { Caller, RequestFacts } from '../caller.js';
 import type { Keyring } from '../keyring.js';
 import type { PermissionResolver } from '../permissions.js';
+
+/** The resource an action is decided on (its real ARN), and how a refusal names it (from the request alone; authorize.ts). */
+export interface ResourceRef {
+  arn: string;
+  shown: string;
+}
+/** A bare ARN is shown as it is (it was built from the request). */
+export type AuthResource = string | ResourceRef;
 
 export interface IamDeps {
   store: Store;
