@@ -3,7 +3,7 @@
  * attached in an account, tags of policies and MFA devices, a role's last use, X.509 signing
  * certificates and instance profiles. Same conventions as types.ts.
  */
-import type { KeyStatus, OwnerKind, Page, PageRequest, RoleRecord, Tag } from './types.js';
+import type { KeyStatus, OwnerKind, Page, PageRequest, RoleRecord, Tag } from './types-common.js';
 
 /** An owner of policy attachments. */
 export interface PolicyOwnerRef {

@@ -15,30 +15,11 @@
  */
 import type { AwsPolicyAttachmentRepository, InstanceProfileRepository, RoleUsageRepository, SigningCertificateRepository, TagRepository } from './types-iam-extras.js';
 import type { AuditEventRepository } from './types-audit.js';
-import type { WriteHook } from './sql/write-hook.js';
+import type { KeyStatus, OwnerKind, Page, PageRequest, RoleRecord, Tag } from './types-common.js';
 export type * from './types-audit.js';
+export type * from './types-common.js';
 
 export type * from './types-iam-extras.js';
-
-export interface Page<T> {
-  items: T[];
-  /** Present when more rows follow; pass as `after` to get the next page. */
-  marker?: string;
-}
-
-export interface PageRequest {
-  /** Only entities whose path starts with this (default "/"). */
-  pathPrefix?: string;
-  /** The marker of the previous page. */
-  after?: string;
-  /** Page size, 1–1000. */
-  limit: number;
-}
-
-export interface Tag {
-  key: string;
-  value: string;
-}
 
 export interface PasswordPolicy {
   minimumPasswordLength: number;
@@ -79,21 +60,6 @@ export interface GroupRecord {
   createdAt: number;
 }
 
-export interface RoleRecord {
-  id: string;
-  accountId: string;
-  name: string;
-  path: string;
-  assumeRolePolicy: string;
-  description: string | null;
-  maxSessionDuration: number;
-  permissionsBoundary: string | null;
-  tags: Tag[];
-  createdAt: number;
-}
-
-export type OwnerKind = 'user' | 'group' | 'role';
-
 export interface InlinePolicyRecord {
   ownerKind: OwnerKind;
   ownerId: string;
@@ -123,8 +89,6 @@ export interface PolicyVersionRecord {
   document: string;
   createdAt: number;
 }
-
-export type KeyStatus = 'Active' | 'Inactive';
 
 export interface AccessKeyRecord {
   id: string;
@@ -482,4 +446,15 @@ export class UniqueViolation extends Error {
     super(message, options);
     this.name = 'UniqueViolation';
   }
+}
+
+/**
+ * The write hook (sql/write-hook.ts): lets a caller (the audit trail) add rows to the first
+ * transaction that writes through a store view, so the write and those rows commit together.
+ */
+export interface WriteHook {
+  /** Called inside the first writing transaction, before it commits. A throw rolls it back. */
+  write(tx: Repositories): Promise<void>;
+  /** Set once a transaction that called `write` is under way (reset if it rolls back). */
+  written: boolean;
 }

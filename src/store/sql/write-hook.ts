@@ -10,11 +10,4 @@
  * (A view passed explicitly, not AsyncLocalStorage: that would put a hook on every promise of
  * the process; see driver.ts.)
  */
-import type { Repositories } from '../types.js';
-
-export interface WriteHook {
-  /** Called inside the first writing transaction, before it commits. A throw rolls it back. */
-  write(tx: Repositories): Promise<void>;
-  /** Set once a transaction that called `write` is under way (reset if it rolls back). */
-  written: boolean;
-}
+export type { WriteHook } from '../types.js';
