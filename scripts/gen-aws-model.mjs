@@ -147,6 +147,7 @@ function renderTypes(name, model) {
   };
   const ops = Object.entries(model.operations);
   // Named structures, reached from the operations (breadth first, so the file reads top-down).
+  // Object type aliases, not interfaces: they are assignable to Record<string, unknown>, the untyped handler input.
   const emitted = new Set();
   const queue = [];
   const reach = (shapeName) => {
@@ -173,7 +174,7 @@ function renderTypes(name, model) {
   for (const shapeName of queue) {
     const shape = model.shapes[shapeName];
     if (shape.type !== 'structure') continue;
-    out.push(`export interface ${typeName(shapeName)} {`, ...body(shapeName), `}`, '');
+    out.push(`export type ${typeName(shapeName)} = {`, ...body(shapeName), `};`, '');
   }
   out.push(`/** Each operation's input. */`, `export interface ${svc}Inputs {`);
   for (const [op, o] of ops) out.push(`  ${op}: ${o.input ? typeName(o.input) : 'Record<string, never>'};`);

@@ -60,13 +60,7 @@ export async function mint(tokens: TokenService, claims: Omit<SessionClaims, 'v'
   return { Credentials: { AccessKeyId: akid, SecretAccessKey: secret, SessionToken: token, Expiration: claims.exp } };
 }
 
-/** Session tags from `Tags.member.N` (`Key`/`Value`). */
-export function readTags(raw: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of (raw as Array<{ Key: string; Value: string }> | undefined) ?? []) out[t.Key] = t.Value;
-  return out;
-}
-
-export function readPolicyArns(raw: unknown): string[] {
-  return ((raw as Array<{ arn?: string }> | undefined) ?? []).map((p) => p.arn ?? '').filter((a) => a !== '');
+/** The ARNs of a PolicyArns list (entries without one are skipped). */
+export function policyArnsOf(list: ReadonlyArray<{ arn?: string | undefined }> | undefined): string[] {
+  return (list ?? []).map((p) => p.arn ?? '').filter((a) => a !== '');
 }

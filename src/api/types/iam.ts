@@ -8,7 +8,7 @@
 /** A timestamp: epoch milliseconds or a Date (encoded as ISO-8601 UTC). */
 export type Timestamp = number | Date;
 
-export interface IamCreateUserRequest {
+export type IamCreateUserRequest = {
   /**
    * 1 to 512 characters.
    * Pattern: `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`
@@ -24,9 +24,9 @@ export interface IamCreateUserRequest {
   PermissionsBoundary?: string;
   /** At most 50 items. */
   Tags?: Array<IamTag>;
-}
+};
 
-export interface IamTag {
+export type IamTag = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -39,13 +39,13 @@ export interface IamTag {
    * Pattern: `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`
    */
   Value: string;
-}
+};
 
-export interface IamCreateUserResponse {
+export type IamCreateUserResponse = {
   User?: IamUser;
-}
+};
 
-export interface IamUser {
+export type IamUser = {
   /**
    * Required.
    * 1 to 512 characters.
@@ -75,28 +75,28 @@ export interface IamUser {
   PermissionsBoundary?: IamAttachedPermissionsBoundary;
   /** At most 50 items. */
   Tags?: Array<IamTag>;
-}
+};
 
-export interface IamAttachedPermissionsBoundary {
+export type IamAttachedPermissionsBoundary = {
   PermissionsBoundaryType?: "PermissionsBoundaryPolicy";
   /** 20 to 2048 characters. */
   PermissionsBoundaryArn?: string;
-}
+};
 
-export interface IamGetUserRequest {
+export type IamGetUserRequest = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
    */
   UserName?: string;
-}
+};
 
-export interface IamGetUserResponse {
+export type IamGetUserResponse = {
   /** Required. */
   User: IamUser;
-}
+};
 
-export interface IamListUsersRequest {
+export type IamListUsersRequest = {
   /**
    * 1 to 512 characters.
    * Pattern: `\u002F[\u0021-\u007F]*`
@@ -109,16 +109,16 @@ export interface IamListUsersRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListUsersResponse {
+export type IamListUsersResponse = {
   /** Required. */
   Users: Array<IamUser>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamUpdateUserRequest {
+export type IamUpdateUserRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -135,18 +135,18 @@ export interface IamUpdateUserRequest {
    * Pattern: `[\w+=,.@-]+`
    */
   NewUserName?: string;
-}
+};
 
-export interface IamDeleteUserRequest {
+export type IamDeleteUserRequest = {
   /**
    * Required.
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
    */
   UserName: string;
-}
+};
 
-export interface IamTagUserRequest {
+export type IamTagUserRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -158,9 +158,9 @@ export interface IamTagUserRequest {
    * At most 50 items.
    */
   Tags: Array<IamTag>;
-}
+};
 
-export interface IamUntagUserRequest {
+export type IamUntagUserRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -172,9 +172,9 @@ export interface IamUntagUserRequest {
    * At most 50 items.
    */
   TagKeys: Array<string>;
-}
+};
 
-export interface IamListUserTagsRequest {
+export type IamListUserTagsRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -188,9 +188,9 @@ export interface IamListUserTagsRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListUserTagsResponse {
+export type IamListUserTagsResponse = {
   /**
    * Required.
    * At most 50 items.
@@ -198,9 +198,9 @@ export interface IamListUserTagsResponse {
   Tags: Array<IamTag>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamPutUserPermissionsBoundaryRequest {
+export type IamPutUserPermissionsBoundaryRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -212,18 +212,18 @@ export interface IamPutUserPermissionsBoundaryRequest {
    * 20 to 2048 characters.
    */
   PermissionsBoundary: string;
-}
+};
 
-export interface IamDeleteUserPermissionsBoundaryRequest {
+export type IamDeleteUserPermissionsBoundaryRequest = {
   /**
    * Required.
    * 1 to 64 characters.
    * Pattern: `[\w+=,.@-]+`
    */
   UserName: string;
-}
+};
 
-export interface IamPutRolePermissionsBoundaryRequest {
+export type IamPutRolePermissionsBoundaryRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -235,18 +235,18 @@ export interface IamPutRolePermissionsBoundaryRequest {
    * 20 to 2048 characters.
    */
   PermissionsBoundary: string;
-}
+};
 
-export interface IamDeleteRolePermissionsBoundaryRequest {
+export type IamDeleteRolePermissionsBoundaryRequest = {
   /**
    * Required.
    * 1 to 64 characters.
    * Pattern: `[\w+=,.@-]+`
    */
   RoleName: string;
-}
+};
 
-export interface IamCreateGroupRequest {
+export type IamCreateGroupRequest = {
   /**
    * 1 to 512 characters.
    * Pattern: `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`
@@ -258,14 +258,14 @@ export interface IamCreateGroupRequest {
    * Pattern: `[\w+=,.@-]+`
    */
   GroupName: string;
-}
+};
 
-export interface IamCreateGroupResponse {
+export type IamCreateGroupResponse = {
   /** Required. */
   Group: IamGroup;
-}
+};
 
-export interface IamGroup {
+export type IamGroup = {
   /**
    * Required.
    * 1 to 512 characters.
@@ -291,9 +291,9 @@ export interface IamGroup {
   Arn: string;
   /** Required. */
   CreateDate: Timestamp;
-}
+};
 
-export interface IamGetGroupRequest {
+export type IamGetGroupRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -307,18 +307,18 @@ export interface IamGetGroupRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamGetGroupResponse {
+export type IamGetGroupResponse = {
   /** Required. */
   Group: IamGroup;
   /** Required. */
   Users: Array<IamUser>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamListGroupsRequest {
+export type IamListGroupsRequest = {
   /**
    * 1 to 512 characters.
    * Pattern: `\u002F[\u0021-\u007F]*`
@@ -331,16 +331,16 @@ export interface IamListGroupsRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListGroupsResponse {
+export type IamListGroupsResponse = {
   /** Required. */
   Groups: Array<IamGroup>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamUpdateGroupRequest {
+export type IamUpdateGroupRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -357,33 +357,18 @@ export interface IamUpdateGroupRequest {
    * Pattern: `[\w+=,.@-]+`
    */
   NewGroupName?: string;
-}
+};
 
-export interface IamDeleteGroupRequest {
+export type IamDeleteGroupRequest = {
   /**
    * Required.
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
    */
   GroupName: string;
-}
+};
 
-export interface IamAddUserToGroupRequest {
-  /**
-   * Required.
-   * 1 to 128 characters.
-   * Pattern: `[\w+=,.@-]+`
-   */
-  GroupName: string;
-  /**
-   * Required.
-   * 1 to 128 characters.
-   * Pattern: `[\w+=,.@-]+`
-   */
-  UserName: string;
-}
-
-export interface IamRemoveUserFromGroupRequest {
+export type IamAddUserToGroupRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -396,9 +381,24 @@ export interface IamRemoveUserFromGroupRequest {
    * Pattern: `[\w+=,.@-]+`
    */
   UserName: string;
-}
+};
 
-export interface IamListGroupsForUserRequest {
+export type IamRemoveUserFromGroupRequest = {
+  /**
+   * Required.
+   * 1 to 128 characters.
+   * Pattern: `[\w+=,.@-]+`
+   */
+  GroupName: string;
+  /**
+   * Required.
+   * 1 to 128 characters.
+   * Pattern: `[\w+=,.@-]+`
+   */
+  UserName: string;
+};
+
+export type IamListGroupsForUserRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -412,16 +412,16 @@ export interface IamListGroupsForUserRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListGroupsForUserResponse {
+export type IamListGroupsForUserResponse = {
   /** Required. */
   Groups: Array<IamGroup>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamCreateRoleRequest {
+export type IamCreateRoleRequest = {
   /**
    * 1 to 512 characters.
    * Pattern: `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`
@@ -450,14 +450,14 @@ export interface IamCreateRoleRequest {
   PermissionsBoundary?: string;
   /** At most 50 items. */
   Tags?: Array<IamTag>;
-}
+};
 
-export interface IamCreateRoleResponse {
+export type IamCreateRoleResponse = {
   /** Required. */
   Role: IamRole;
-}
+};
 
-export interface IamRole {
+export type IamRole = {
   /**
    * Required.
    * 1 to 512 characters.
@@ -499,28 +499,28 @@ export interface IamRole {
   /** At most 50 items. */
   Tags?: Array<IamTag>;
   RoleLastUsed?: IamRoleLastUsed;
-}
+};
 
-export interface IamRoleLastUsed {
+export type IamRoleLastUsed = {
   LastUsedDate?: Timestamp;
   Region?: string;
-}
+};
 
-export interface IamGetRoleRequest {
+export type IamGetRoleRequest = {
   /**
    * Required.
    * 1 to 64 characters.
    * Pattern: `[\w+=,.@-]+`
    */
   RoleName: string;
-}
+};
 
-export interface IamGetRoleResponse {
+export type IamGetRoleResponse = {
   /** Required. */
   Role: IamRole;
-}
+};
 
-export interface IamListRolesRequest {
+export type IamListRolesRequest = {
   /**
    * 1 to 512 characters.
    * Pattern: `\u002F[\u0021-\u007F]*`
@@ -533,16 +533,16 @@ export interface IamListRolesRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListRolesResponse {
+export type IamListRolesResponse = {
   /** Required. */
   Roles: Array<IamRole>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamUpdateRoleRequest {
+export type IamUpdateRoleRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -556,12 +556,12 @@ export interface IamUpdateRoleRequest {
   Description?: string;
   /** Between 3600 and 43200. */
   MaxSessionDuration?: number;
-}
+};
 
-export interface IamUpdateRoleResponse {
-}
+export type IamUpdateRoleResponse = {
+};
 
-export interface IamUpdateAssumeRolePolicyRequest {
+export type IamUpdateAssumeRolePolicyRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -574,18 +574,18 @@ export interface IamUpdateAssumeRolePolicyRequest {
    * Pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`
    */
   PolicyDocument: string;
-}
+};
 
-export interface IamDeleteRoleRequest {
+export type IamDeleteRoleRequest = {
   /**
    * Required.
    * 1 to 64 characters.
    * Pattern: `[\w+=,.@-]+`
    */
   RoleName: string;
-}
+};
 
-export interface IamPutUserPolicyRequest {
+export type IamPutUserPolicyRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -604,9 +604,9 @@ export interface IamPutUserPolicyRequest {
    * Pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`
    */
   PolicyDocument: string;
-}
+};
 
-export interface IamGetUserPolicyRequest {
+export type IamGetUserPolicyRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -619,9 +619,9 @@ export interface IamGetUserPolicyRequest {
    * Pattern: `[\w+=,.@-]+`
    */
   PolicyName: string;
-}
+};
 
-export interface IamGetUserPolicyResponse {
+export type IamGetUserPolicyResponse = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -640,9 +640,9 @@ export interface IamGetUserPolicyResponse {
    * Pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`
    */
   PolicyDocument: string;
-}
+};
 
-export interface IamDeleteUserPolicyRequest {
+export type IamDeleteUserPolicyRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -655,9 +655,9 @@ export interface IamDeleteUserPolicyRequest {
    * Pattern: `[\w+=,.@-]+`
    */
   PolicyName: string;
-}
+};
 
-export interface IamListUserPoliciesRequest {
+export type IamListUserPoliciesRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -671,16 +671,16 @@ export interface IamListUserPoliciesRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListUserPoliciesResponse {
+export type IamListUserPoliciesResponse = {
   /** Required. */
   PolicyNames: Array<string>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamPutGroupPolicyRequest {
+export type IamPutGroupPolicyRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -699,9 +699,9 @@ export interface IamPutGroupPolicyRequest {
    * Pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`
    */
   PolicyDocument: string;
-}
+};
 
-export interface IamGetGroupPolicyRequest {
+export type IamGetGroupPolicyRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -714,9 +714,9 @@ export interface IamGetGroupPolicyRequest {
    * Pattern: `[\w+=,.@-]+`
    */
   PolicyName: string;
-}
+};
 
-export interface IamGetGroupPolicyResponse {
+export type IamGetGroupPolicyResponse = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -735,9 +735,9 @@ export interface IamGetGroupPolicyResponse {
    * Pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`
    */
   PolicyDocument: string;
-}
+};
 
-export interface IamDeleteGroupPolicyRequest {
+export type IamDeleteGroupPolicyRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -750,9 +750,9 @@ export interface IamDeleteGroupPolicyRequest {
    * Pattern: `[\w+=,.@-]+`
    */
   PolicyName: string;
-}
+};
 
-export interface IamListGroupPoliciesRequest {
+export type IamListGroupPoliciesRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -766,16 +766,16 @@ export interface IamListGroupPoliciesRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListGroupPoliciesResponse {
+export type IamListGroupPoliciesResponse = {
   /** Required. */
   PolicyNames: Array<string>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamPutRolePolicyRequest {
+export type IamPutRolePolicyRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -794,9 +794,9 @@ export interface IamPutRolePolicyRequest {
    * Pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`
    */
   PolicyDocument: string;
-}
+};
 
-export interface IamGetRolePolicyRequest {
+export type IamGetRolePolicyRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -809,9 +809,9 @@ export interface IamGetRolePolicyRequest {
    * Pattern: `[\w+=,.@-]+`
    */
   PolicyName: string;
-}
+};
 
-export interface IamGetRolePolicyResponse {
+export type IamGetRolePolicyResponse = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -830,9 +830,9 @@ export interface IamGetRolePolicyResponse {
    * Pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`
    */
   PolicyDocument: string;
-}
+};
 
-export interface IamDeleteRolePolicyRequest {
+export type IamDeleteRolePolicyRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -845,9 +845,9 @@ export interface IamDeleteRolePolicyRequest {
    * Pattern: `[\w+=,.@-]+`
    */
   PolicyName: string;
-}
+};
 
-export interface IamListRolePoliciesRequest {
+export type IamListRolePoliciesRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -861,16 +861,16 @@ export interface IamListRolePoliciesRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListRolePoliciesResponse {
+export type IamListRolePoliciesResponse = {
   /** Required. */
   PolicyNames: Array<string>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamCreatePolicyRequest {
+export type IamCreatePolicyRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -892,13 +892,13 @@ export interface IamCreatePolicyRequest {
   Description?: string;
   /** At most 50 items. */
   Tags?: Array<IamTag>;
-}
+};
 
-export interface IamCreatePolicyResponse {
+export type IamCreatePolicyResponse = {
   Policy?: IamPolicy;
-}
+};
 
-export interface IamPolicy {
+export type IamPolicy = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -927,29 +927,29 @@ export interface IamPolicy {
   UpdateDate?: Timestamp;
   /** At most 50 items. */
   Tags?: Array<IamTag>;
-}
+};
 
-export interface IamGetPolicyRequest {
+export type IamGetPolicyRequest = {
   /**
    * Required.
    * 20 to 2048 characters.
    */
   PolicyArn: string;
-}
+};
 
-export interface IamGetPolicyResponse {
+export type IamGetPolicyResponse = {
   Policy?: IamPolicy;
-}
+};
 
-export interface IamDeletePolicyRequest {
+export type IamDeletePolicyRequest = {
   /**
    * Required.
    * 20 to 2048 characters.
    */
   PolicyArn: string;
-}
+};
 
-export interface IamListPoliciesRequest {
+export type IamListPoliciesRequest = {
   Scope?: "All" | "AWS" | "Local";
   OnlyAttached?: boolean;
   /**
@@ -965,15 +965,15 @@ export interface IamListPoliciesRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListPoliciesResponse {
+export type IamListPoliciesResponse = {
   Policies?: Array<IamPolicy>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamCreatePolicyVersionRequest {
+export type IamCreatePolicyVersionRequest = {
   /**
    * Required.
    * 20 to 2048 characters.
@@ -986,13 +986,13 @@ export interface IamCreatePolicyVersionRequest {
    */
   PolicyDocument: string;
   SetAsDefault?: boolean;
-}
+};
 
-export interface IamCreatePolicyVersionResponse {
+export type IamCreatePolicyVersionResponse = {
   PolicyVersion?: IamPolicyVersion;
-}
+};
 
-export interface IamPolicyVersion {
+export type IamPolicyVersion = {
   /**
    * 1 to 131072 characters.
    * Pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`
@@ -1002,9 +1002,9 @@ export interface IamPolicyVersion {
   VersionId?: string;
   IsDefaultVersion?: boolean;
   CreateDate?: Timestamp;
-}
+};
 
-export interface IamGetPolicyVersionRequest {
+export type IamGetPolicyVersionRequest = {
   /**
    * Required.
    * 20 to 2048 characters.
@@ -1015,13 +1015,13 @@ export interface IamGetPolicyVersionRequest {
    * Pattern: `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`
    */
   VersionId: string;
-}
+};
 
-export interface IamGetPolicyVersionResponse {
+export type IamGetPolicyVersionResponse = {
   PolicyVersion?: IamPolicyVersion;
-}
+};
 
-export interface IamListPolicyVersionsRequest {
+export type IamListPolicyVersionsRequest = {
   /**
    * Required.
    * 20 to 2048 characters.
@@ -1034,15 +1034,15 @@ export interface IamListPolicyVersionsRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListPolicyVersionsResponse {
+export type IamListPolicyVersionsResponse = {
   Versions?: Array<IamPolicyVersion>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamDeletePolicyVersionRequest {
+export type IamDeletePolicyVersionRequest = {
   /**
    * Required.
    * 20 to 2048 characters.
@@ -1053,9 +1053,9 @@ export interface IamDeletePolicyVersionRequest {
    * Pattern: `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`
    */
   VersionId: string;
-}
+};
 
-export interface IamSetDefaultPolicyVersionRequest {
+export type IamSetDefaultPolicyVersionRequest = {
   /**
    * Required.
    * 20 to 2048 characters.
@@ -1066,9 +1066,9 @@ export interface IamSetDefaultPolicyVersionRequest {
    * Pattern: `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`
    */
   VersionId: string;
-}
+};
 
-export interface IamAttachUserPolicyRequest {
+export type IamAttachUserPolicyRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1080,9 +1080,9 @@ export interface IamAttachUserPolicyRequest {
    * 20 to 2048 characters.
    */
   PolicyArn: string;
-}
+};
 
-export interface IamDetachUserPolicyRequest {
+export type IamDetachUserPolicyRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1094,9 +1094,9 @@ export interface IamDetachUserPolicyRequest {
    * 20 to 2048 characters.
    */
   PolicyArn: string;
-}
+};
 
-export interface IamAttachGroupPolicyRequest {
+export type IamAttachGroupPolicyRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -1108,9 +1108,9 @@ export interface IamAttachGroupPolicyRequest {
    * 20 to 2048 characters.
    */
   PolicyArn: string;
-}
+};
 
-export interface IamDetachGroupPolicyRequest {
+export type IamDetachGroupPolicyRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -1122,9 +1122,9 @@ export interface IamDetachGroupPolicyRequest {
    * 20 to 2048 characters.
    */
   PolicyArn: string;
-}
+};
 
-export interface IamAttachRolePolicyRequest {
+export type IamAttachRolePolicyRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1136,9 +1136,9 @@ export interface IamAttachRolePolicyRequest {
    * 20 to 2048 characters.
    */
   PolicyArn: string;
-}
+};
 
-export interface IamDetachRolePolicyRequest {
+export type IamDetachRolePolicyRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1150,9 +1150,9 @@ export interface IamDetachRolePolicyRequest {
    * 20 to 2048 characters.
    */
   PolicyArn: string;
-}
+};
 
-export interface IamListAttachedUserPoliciesRequest {
+export type IamListAttachedUserPoliciesRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1171,15 +1171,15 @@ export interface IamListAttachedUserPoliciesRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListAttachedUserPoliciesResponse {
+export type IamListAttachedUserPoliciesResponse = {
   AttachedPolicies?: Array<IamAttachedPolicy>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamAttachedPolicy {
+export type IamAttachedPolicy = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -1187,9 +1187,9 @@ export interface IamAttachedPolicy {
   PolicyName?: string;
   /** 20 to 2048 characters. */
   PolicyArn?: string;
-}
+};
 
-export interface IamListAttachedGroupPoliciesRequest {
+export type IamListAttachedGroupPoliciesRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -1208,15 +1208,15 @@ export interface IamListAttachedGroupPoliciesRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListAttachedGroupPoliciesResponse {
+export type IamListAttachedGroupPoliciesResponse = {
   AttachedPolicies?: Array<IamAttachedPolicy>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamListAttachedRolePoliciesRequest {
+export type IamListAttachedRolePoliciesRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1235,28 +1235,28 @@ export interface IamListAttachedRolePoliciesRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListAttachedRolePoliciesResponse {
+export type IamListAttachedRolePoliciesResponse = {
   AttachedPolicies?: Array<IamAttachedPolicy>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamCreateAccessKeyRequest {
+export type IamCreateAccessKeyRequest = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
    */
   UserName?: string;
-}
+};
 
-export interface IamCreateAccessKeyResponse {
+export type IamCreateAccessKeyResponse = {
   /** Required. */
   AccessKey: IamAccessKey;
-}
+};
 
-export interface IamAccessKey {
+export type IamAccessKey = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1274,9 +1274,9 @@ export interface IamAccessKey {
   /** Required. */
   SecretAccessKey: string;
   CreateDate?: Timestamp;
-}
+};
 
-export interface IamListAccessKeysRequest {
+export type IamListAccessKeysRequest = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -1289,16 +1289,16 @@ export interface IamListAccessKeysRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListAccessKeysResponse {
+export type IamListAccessKeysResponse = {
   /** Required. */
   AccessKeyMetadata: Array<IamAccessKeyMetadata>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamAccessKeyMetadata {
+export type IamAccessKeyMetadata = {
   /**
    * 1 to 64 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -1311,9 +1311,9 @@ export interface IamAccessKeyMetadata {
   AccessKeyId?: string;
   Status?: "Active" | "Inactive";
   CreateDate?: Timestamp;
-}
+};
 
-export interface IamUpdateAccessKeyRequest {
+export type IamUpdateAccessKeyRequest = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -1327,9 +1327,9 @@ export interface IamUpdateAccessKeyRequest {
   AccessKeyId: string;
   /** Required. */
   Status: "Active" | "Inactive";
-}
+};
 
-export interface IamDeleteAccessKeyRequest {
+export type IamDeleteAccessKeyRequest = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -1341,36 +1341,36 @@ export interface IamDeleteAccessKeyRequest {
    * Pattern: `[\w]+`
    */
   AccessKeyId: string;
-}
+};
 
-export interface IamGetAccessKeyLastUsedRequest {
+export type IamGetAccessKeyLastUsedRequest = {
   /**
    * Required.
    * 16 to 128 characters.
    * Pattern: `[\w]+`
    */
   AccessKeyId: string;
-}
+};
 
-export interface IamGetAccessKeyLastUsedResponse {
+export type IamGetAccessKeyLastUsedResponse = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
    */
   UserName?: string;
   AccessKeyLastUsed?: IamAccessKeyLastUsed;
-}
+};
 
-export interface IamAccessKeyLastUsed {
+export type IamAccessKeyLastUsed = {
   /** Required. */
   LastUsedDate: Timestamp;
   /** Required. */
   ServiceName: string;
   /** Required. */
   Region: string;
-}
+};
 
-export interface IamCreateLoginProfileRequest {
+export type IamCreateLoginProfileRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1384,14 +1384,14 @@ export interface IamCreateLoginProfileRequest {
    */
   Password: string;
   PasswordResetRequired?: boolean;
-}
+};
 
-export interface IamCreateLoginProfileResponse {
+export type IamCreateLoginProfileResponse = {
   /** Required. */
   LoginProfile: IamLoginProfile;
-}
+};
 
-export interface IamLoginProfile {
+export type IamLoginProfile = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1401,23 +1401,23 @@ export interface IamLoginProfile {
   /** Required. */
   CreateDate: Timestamp;
   PasswordResetRequired?: boolean;
-}
+};
 
-export interface IamGetLoginProfileRequest {
+export type IamGetLoginProfileRequest = {
   /**
    * Required.
    * 1 to 64 characters.
    * Pattern: `[\w+=,.@-]+`
    */
   UserName: string;
-}
+};
 
-export interface IamGetLoginProfileResponse {
+export type IamGetLoginProfileResponse = {
   /** Required. */
   LoginProfile: IamLoginProfile;
-}
+};
 
-export interface IamUpdateLoginProfileRequest {
+export type IamUpdateLoginProfileRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1430,18 +1430,18 @@ export interface IamUpdateLoginProfileRequest {
    */
   Password?: string;
   PasswordResetRequired?: boolean;
-}
+};
 
-export interface IamDeleteLoginProfileRequest {
+export type IamDeleteLoginProfileRequest = {
   /**
    * Required.
    * 1 to 64 characters.
    * Pattern: `[\w+=,.@-]+`
    */
   UserName: string;
-}
+};
 
-export interface IamChangePasswordRequest {
+export type IamChangePasswordRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -1454,9 +1454,9 @@ export interface IamChangePasswordRequest {
    * Pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`
    */
   NewPassword: string;
-}
+};
 
-export interface IamUpdateAccountPasswordPolicyRequest {
+export type IamUpdateAccountPasswordPolicyRequest = {
   /** Between 6 and 128. */
   MinimumPasswordLength?: number;
   RequireSymbols?: boolean;
@@ -1469,14 +1469,14 @@ export interface IamUpdateAccountPasswordPolicyRequest {
   /** Between 1 and 24. */
   PasswordReusePrevention?: number;
   HardExpiry?: boolean;
-}
+};
 
-export interface IamGetAccountPasswordPolicyResponse {
+export type IamGetAccountPasswordPolicyResponse = {
   /** Required. */
   PasswordPolicy: IamPasswordPolicy;
-}
+};
 
-export interface IamPasswordPolicy {
+export type IamPasswordPolicy = {
   /** Between 6 and 128. */
   MinimumPasswordLength?: number;
   RequireSymbols?: boolean;
@@ -1490,9 +1490,9 @@ export interface IamPasswordPolicy {
   /** Between 1 and 24. */
   PasswordReusePrevention?: number;
   HardExpiry?: boolean;
-}
+};
 
-export interface IamCreateVirtualMFADeviceRequest {
+export type IamCreateVirtualMFADeviceRequest = {
   /**
    * 1 to 512 characters.
    * Pattern: `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`
@@ -1506,14 +1506,14 @@ export interface IamCreateVirtualMFADeviceRequest {
   VirtualMFADeviceName: string;
   /** At most 50 items. */
   Tags?: Array<IamTag>;
-}
+};
 
-export interface IamCreateVirtualMFADeviceResponse {
+export type IamCreateVirtualMFADeviceResponse = {
   /** Required. */
   VirtualMFADevice: IamVirtualMFADevice;
-}
+};
 
-export interface IamVirtualMFADevice {
+export type IamVirtualMFADevice = {
   /**
    * Required.
    * 9 to 256 characters.
@@ -1526,9 +1526,9 @@ export interface IamVirtualMFADevice {
   EnableDate?: Timestamp;
   /** At most 50 items. */
   Tags?: Array<IamTag>;
-}
+};
 
-export interface IamEnableMFADeviceRequest {
+export type IamEnableMFADeviceRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -1553,9 +1553,9 @@ export interface IamEnableMFADeviceRequest {
    * Pattern: `[\d]+`
    */
   AuthenticationCode2: string;
-}
+};
 
-export interface IamDeactivateMFADeviceRequest {
+export type IamDeactivateMFADeviceRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -1568,9 +1568,9 @@ export interface IamDeactivateMFADeviceRequest {
    * Pattern: `[\w+=/:,.@-]+`
    */
   SerialNumber: string;
-}
+};
 
-export interface IamResyncMFADeviceRequest {
+export type IamResyncMFADeviceRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -1595,9 +1595,9 @@ export interface IamResyncMFADeviceRequest {
    * Pattern: `[\d]+`
    */
   AuthenticationCode2: string;
-}
+};
 
-export interface IamListMFADevicesRequest {
+export type IamListMFADevicesRequest = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -1610,16 +1610,16 @@ export interface IamListMFADevicesRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListMFADevicesResponse {
+export type IamListMFADevicesResponse = {
   /** Required. */
   MFADevices: Array<IamMFADevice>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamMFADevice {
+export type IamMFADevice = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1634,9 +1634,9 @@ export interface IamMFADevice {
   SerialNumber: string;
   /** Required. */
   EnableDate: Timestamp;
-}
+};
 
-export interface IamListVirtualMFADevicesRequest {
+export type IamListVirtualMFADevicesRequest = {
   AssignmentStatus?: "Assigned" | "Unassigned" | "Any";
   /**
    * 1 to 320 characters.
@@ -1645,34 +1645,34 @@ export interface IamListVirtualMFADevicesRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListVirtualMFADevicesResponse {
+export type IamListVirtualMFADevicesResponse = {
   /** Required. */
   VirtualMFADevices: Array<IamVirtualMFADevice>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamDeleteVirtualMFADeviceRequest {
+export type IamDeleteVirtualMFADeviceRequest = {
   /**
    * Required.
    * 9 to 256 characters.
    * Pattern: `[\w+=/:,.@-]+`
    */
   SerialNumber: string;
-}
+};
 
-export interface IamCreateAccountAliasRequest {
+export type IamCreateAccountAliasRequest = {
   /**
    * Required.
    * 3 to 63 characters.
    * Pattern: `^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$`
    */
   AccountAlias: string;
-}
+};
 
-export interface IamListAccountAliasesRequest {
+export type IamListAccountAliasesRequest = {
   /**
    * 1 to 320 characters.
    * Pattern: `[\u0020-\u00FF]+`
@@ -1680,29 +1680,29 @@ export interface IamListAccountAliasesRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListAccountAliasesResponse {
+export type IamListAccountAliasesResponse = {
   /** Required. */
   AccountAliases: Array<string>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamDeleteAccountAliasRequest {
+export type IamDeleteAccountAliasRequest = {
   /**
    * Required.
    * 3 to 63 characters.
    * Pattern: `^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$`
    */
   AccountAlias: string;
-}
+};
 
-export interface IamGetAccountSummaryResponse {
+export type IamGetAccountSummaryResponse = {
   SummaryMap?: Record<"Users" | "UsersQuota" | "Groups" | "GroupsQuota" | "ServerCertificates" | "ServerCertificatesQuota" | "UserPolicySizeQuota" | "GroupPolicySizeQuota" | "GroupsPerUserQuota" | "SigningCertificatesPerUserQuota" | "AccessKeysPerUserQuota" | "MFADevices" | "MFADevicesInUse" | "AccountMFAEnabled" | "AccountAccessKeysPresent" | "AccountSigningCertificatesPresent" | "AttachedPoliciesPerGroupQuota" | "AttachedPoliciesPerRoleQuota" | "AttachedPoliciesPerUserQuota" | "Policies" | "PoliciesQuota" | "PolicySizeQuota" | "PolicyVersionsInUse" | "PolicyVersionsInUseQuota" | "VersionsPerPolicyQuota" | "GlobalEndpointTokenVersion", number>;
-}
+};
 
-export interface IamSimulatePrincipalPolicyRequest {
+export type IamSimulatePrincipalPolicyRequest = {
   /**
    * Required.
    * 20 to 2048 characters.
@@ -1732,22 +1732,22 @@ export interface IamSimulatePrincipalPolicyRequest {
    * Pattern: `[\u0020-\u00FF]+`
    */
   Marker?: string;
-}
+};
 
-export interface IamContextEntry {
+export type IamContextEntry = {
   /** 5 to 256 characters. */
   ContextKeyName?: string;
   ContextKeyValues?: Array<string>;
   ContextKeyType?: "string" | "stringList" | "numeric" | "numericList" | "boolean" | "booleanList" | "ip" | "ipList" | "binary" | "binaryList" | "date" | "dateList";
-}
+};
 
-export interface IamSimulatePolicyResponse {
+export type IamSimulatePolicyResponse = {
   EvaluationResults?: Array<IamEvaluationResult>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamEvaluationResult {
+export type IamEvaluationResult = {
   /**
    * Required.
    * 3 to 128 characters.
@@ -1763,29 +1763,29 @@ export interface IamEvaluationResult {
   PermissionsBoundaryDecisionDetail?: IamPermissionsBoundaryDecisionDetail;
   EvalDecisionDetails?: Record<string, "allowed" | "explicitDeny" | "implicitDeny">;
   ResourceSpecificResults?: Array<IamResourceSpecificResult>;
-}
+};
 
-export interface IamStatement {
+export type IamStatement = {
   SourcePolicyId?: string;
   SourcePolicyType?: "user" | "group" | "role" | "aws-managed" | "user-managed" | "resource" | "none";
   StartPosition?: IamPosition;
   EndPosition?: IamPosition;
-}
+};
 
-export interface IamPosition {
+export type IamPosition = {
   Line?: number;
   Column?: number;
-}
+};
 
-export interface IamOrganizationsDecisionDetail {
+export type IamOrganizationsDecisionDetail = {
   AllowedByOrganizations?: boolean;
-}
+};
 
-export interface IamPermissionsBoundaryDecisionDetail {
+export type IamPermissionsBoundaryDecisionDetail = {
   AllowedByPermissionsBoundary?: boolean;
-}
+};
 
-export interface IamResourceSpecificResult {
+export type IamResourceSpecificResult = {
   /**
    * Required.
    * 1 to 2048 characters.
@@ -1797,9 +1797,9 @@ export interface IamResourceSpecificResult {
   MissingContextValues?: Array<string>;
   EvalDecisionDetails?: Record<string, "allowed" | "explicitDeny" | "implicitDeny">;
   PermissionsBoundaryDecisionDetail?: IamPermissionsBoundaryDecisionDetail;
-}
+};
 
-export interface IamSimulateCustomPolicyRequest {
+export type IamSimulateCustomPolicyRequest = {
   /** Required. */
   PolicyInputList: Array<string>;
   PermissionsBoundaryPolicyInputList?: Array<string>;
@@ -1825,9 +1825,9 @@ export interface IamSimulateCustomPolicyRequest {
    * Pattern: `[\u0020-\u00FF]+`
    */
   Marker?: string;
-}
+};
 
-export interface IamTagRoleRequest {
+export type IamTagRoleRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1839,9 +1839,9 @@ export interface IamTagRoleRequest {
    * At most 50 items.
    */
   Tags: Array<IamTag>;
-}
+};
 
-export interface IamUntagRoleRequest {
+export type IamUntagRoleRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1853,9 +1853,9 @@ export interface IamUntagRoleRequest {
    * At most 50 items.
    */
   TagKeys: Array<string>;
-}
+};
 
-export interface IamListRoleTagsRequest {
+export type IamListRoleTagsRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1869,9 +1869,9 @@ export interface IamListRoleTagsRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListRoleTagsResponse {
+export type IamListRoleTagsResponse = {
   /**
    * Required.
    * At most 50 items.
@@ -1879,9 +1879,9 @@ export interface IamListRoleTagsResponse {
   Tags: Array<IamTag>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamUpdateRoleDescriptionRequest {
+export type IamUpdateRoleDescriptionRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -1894,13 +1894,13 @@ export interface IamUpdateRoleDescriptionRequest {
    * Pattern: `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`
    */
   Description: string;
-}
+};
 
-export interface IamUpdateRoleDescriptionResponse {
+export type IamUpdateRoleDescriptionResponse = {
   Role?: IamRole;
-}
+};
 
-export interface IamListEntitiesForPolicyRequest {
+export type IamListEntitiesForPolicyRequest = {
   /**
    * Required.
    * 20 to 2048 characters.
@@ -1920,17 +1920,17 @@ export interface IamListEntitiesForPolicyRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListEntitiesForPolicyResponse {
+export type IamListEntitiesForPolicyResponse = {
   PolicyGroups?: Array<IamPolicyGroup>;
   PolicyUsers?: Array<IamPolicyUser>;
   PolicyRoles?: Array<IamPolicyRole>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamPolicyGroup {
+export type IamPolicyGroup = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -1941,9 +1941,9 @@ export interface IamPolicyGroup {
    * Pattern: `[\w]+`
    */
   GroupId?: string;
-}
+};
 
-export interface IamPolicyUser {
+export type IamPolicyUser = {
   /**
    * 1 to 64 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -1954,9 +1954,9 @@ export interface IamPolicyUser {
    * Pattern: `[\w]+`
    */
   UserId?: string;
-}
+};
 
-export interface IamPolicyRole {
+export type IamPolicyRole = {
   /**
    * 1 to 64 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -1967,9 +1967,9 @@ export interface IamPolicyRole {
    * Pattern: `[\w]+`
    */
   RoleId?: string;
-}
+};
 
-export interface IamTagPolicyRequest {
+export type IamTagPolicyRequest = {
   /**
    * Required.
    * 20 to 2048 characters.
@@ -1980,9 +1980,9 @@ export interface IamTagPolicyRequest {
    * At most 50 items.
    */
   Tags: Array<IamTag>;
-}
+};
 
-export interface IamUntagPolicyRequest {
+export type IamUntagPolicyRequest = {
   /**
    * Required.
    * 20 to 2048 characters.
@@ -1993,9 +1993,9 @@ export interface IamUntagPolicyRequest {
    * At most 50 items.
    */
   TagKeys: Array<string>;
-}
+};
 
-export interface IamListPolicyTagsRequest {
+export type IamListPolicyTagsRequest = {
   /**
    * Required.
    * 20 to 2048 characters.
@@ -2008,9 +2008,9 @@ export interface IamListPolicyTagsRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListPolicyTagsResponse {
+export type IamListPolicyTagsResponse = {
   /**
    * Required.
    * At most 50 items.
@@ -2018,9 +2018,9 @@ export interface IamListPolicyTagsResponse {
   Tags: Array<IamTag>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamTagMFADeviceRequest {
+export type IamTagMFADeviceRequest = {
   /**
    * Required.
    * 9 to 256 characters.
@@ -2032,9 +2032,9 @@ export interface IamTagMFADeviceRequest {
    * At most 50 items.
    */
   Tags: Array<IamTag>;
-}
+};
 
-export interface IamUntagMFADeviceRequest {
+export type IamUntagMFADeviceRequest = {
   /**
    * Required.
    * 9 to 256 characters.
@@ -2046,9 +2046,9 @@ export interface IamUntagMFADeviceRequest {
    * At most 50 items.
    */
   TagKeys: Array<string>;
-}
+};
 
-export interface IamListMFADeviceTagsRequest {
+export type IamListMFADeviceTagsRequest = {
   /**
    * Required.
    * 9 to 256 characters.
@@ -2062,9 +2062,9 @@ export interface IamListMFADeviceTagsRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListMFADeviceTagsResponse {
+export type IamListMFADeviceTagsResponse = {
   /**
    * Required.
    * At most 50 items.
@@ -2072,9 +2072,9 @@ export interface IamListMFADeviceTagsResponse {
   Tags: Array<IamTag>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamGetAccountAuthorizationDetailsRequest {
+export type IamGetAccountAuthorizationDetailsRequest = {
   Filter?: Array<"User" | "Role" | "Group" | "LocalManagedPolicy" | "AWSManagedPolicy">;
   /** Between 1 and 1000. */
   MaxItems?: number;
@@ -2083,18 +2083,18 @@ export interface IamGetAccountAuthorizationDetailsRequest {
    * Pattern: `[\u0020-\u00FF]+`
    */
   Marker?: string;
-}
+};
 
-export interface IamGetAccountAuthorizationDetailsResponse {
+export type IamGetAccountAuthorizationDetailsResponse = {
   UserDetailList?: Array<IamUserDetail>;
   GroupDetailList?: Array<IamGroupDetail>;
   RoleDetailList?: Array<IamRoleDetail>;
   Policies?: Array<IamManagedPolicyDetail>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamUserDetail {
+export type IamUserDetail = {
   /**
    * 1 to 512 characters.
    * Pattern: `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`
@@ -2119,9 +2119,9 @@ export interface IamUserDetail {
   PermissionsBoundary?: IamAttachedPermissionsBoundary;
   /** At most 50 items. */
   Tags?: Array<IamTag>;
-}
+};
 
-export interface IamPolicyDetail {
+export type IamPolicyDetail = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -2132,9 +2132,9 @@ export interface IamPolicyDetail {
    * Pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`
    */
   PolicyDocument?: string;
-}
+};
 
-export interface IamGroupDetail {
+export type IamGroupDetail = {
   /**
    * 1 to 512 characters.
    * Pattern: `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`
@@ -2155,9 +2155,9 @@ export interface IamGroupDetail {
   CreateDate?: Timestamp;
   GroupPolicyList?: Array<IamPolicyDetail>;
   AttachedManagedPolicies?: Array<IamAttachedPolicy>;
-}
+};
 
-export interface IamRoleDetail {
+export type IamRoleDetail = {
   /**
    * 1 to 512 characters.
    * Pattern: `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`
@@ -2188,9 +2188,9 @@ export interface IamRoleDetail {
   /** At most 50 items. */
   Tags?: Array<IamTag>;
   RoleLastUsed?: IamRoleLastUsed;
-}
+};
 
-export interface IamInstanceProfile {
+export type IamInstanceProfile = {
   /**
    * Required.
    * 1 to 512 characters.
@@ -2220,9 +2220,9 @@ export interface IamInstanceProfile {
   Roles: Array<IamRole>;
   /** At most 50 items. */
   Tags?: Array<IamTag>;
-}
+};
 
-export interface IamManagedPolicyDetail {
+export type IamManagedPolicyDetail = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -2250,27 +2250,27 @@ export interface IamManagedPolicyDetail {
   CreateDate?: Timestamp;
   UpdateDate?: Timestamp;
   PolicyVersionList?: Array<IamPolicyVersion>;
-}
+};
 
-export interface IamGetContextKeysForCustomPolicyRequest {
+export type IamGetContextKeysForCustomPolicyRequest = {
   /** Required. */
   PolicyInputList: Array<string>;
-}
+};
 
-export interface IamGetContextKeysForPolicyResponse {
+export type IamGetContextKeysForPolicyResponse = {
   ContextKeyNames?: Array<string>;
-}
+};
 
-export interface IamGetContextKeysForPrincipalPolicyRequest {
+export type IamGetContextKeysForPrincipalPolicyRequest = {
   /**
    * Required.
    * 20 to 2048 characters.
    */
   PolicySourceArn: string;
   PolicyInputList?: Array<string>;
-}
+};
 
-export interface IamUploadSigningCertificateRequest {
+export type IamUploadSigningCertificateRequest = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -2282,14 +2282,14 @@ export interface IamUploadSigningCertificateRequest {
    * Pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`
    */
   CertificateBody: string;
-}
+};
 
-export interface IamUploadSigningCertificateResponse {
+export type IamUploadSigningCertificateResponse = {
   /** Required. */
   Certificate: IamSigningCertificate;
-}
+};
 
-export interface IamSigningCertificate {
+export type IamSigningCertificate = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -2311,9 +2311,9 @@ export interface IamSigningCertificate {
   /** Required. */
   Status: "Active" | "Inactive";
   UploadDate?: Timestamp;
-}
+};
 
-export interface IamListSigningCertificatesRequest {
+export type IamListSigningCertificatesRequest = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -2326,16 +2326,16 @@ export interface IamListSigningCertificatesRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListSigningCertificatesResponse {
+export type IamListSigningCertificatesResponse = {
   /** Required. */
   Certificates: Array<IamSigningCertificate>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamUpdateSigningCertificateRequest {
+export type IamUpdateSigningCertificateRequest = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -2349,9 +2349,9 @@ export interface IamUpdateSigningCertificateRequest {
   CertificateId: string;
   /** Required. */
   Status: "Active" | "Inactive";
-}
+};
 
-export interface IamDeleteSigningCertificateRequest {
+export type IamDeleteSigningCertificateRequest = {
   /**
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
@@ -2363,9 +2363,9 @@ export interface IamDeleteSigningCertificateRequest {
    * Pattern: `[\w]+`
    */
   CertificateId: string;
-}
+};
 
-export interface IamCreateInstanceProfileRequest {
+export type IamCreateInstanceProfileRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -2379,37 +2379,37 @@ export interface IamCreateInstanceProfileRequest {
   Path?: string;
   /** At most 50 items. */
   Tags?: Array<IamTag>;
-}
+};
 
-export interface IamCreateInstanceProfileResponse {
+export type IamCreateInstanceProfileResponse = {
   /** Required. */
   InstanceProfile: IamInstanceProfile;
-}
+};
 
-export interface IamDeleteInstanceProfileRequest {
+export type IamDeleteInstanceProfileRequest = {
   /**
    * Required.
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
    */
   InstanceProfileName: string;
-}
+};
 
-export interface IamGetInstanceProfileRequest {
+export type IamGetInstanceProfileRequest = {
   /**
    * Required.
    * 1 to 128 characters.
    * Pattern: `[\w+=,.@-]+`
    */
   InstanceProfileName: string;
-}
+};
 
-export interface IamGetInstanceProfileResponse {
+export type IamGetInstanceProfileResponse = {
   /** Required. */
   InstanceProfile: IamInstanceProfile;
-}
+};
 
-export interface IamListInstanceProfilesRequest {
+export type IamListInstanceProfilesRequest = {
   /**
    * 1 to 512 characters.
    * Pattern: `\u002F[\u0021-\u007F]*`
@@ -2422,16 +2422,16 @@ export interface IamListInstanceProfilesRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListInstanceProfilesResponse {
+export type IamListInstanceProfilesResponse = {
   /** Required. */
   InstanceProfiles: Array<IamInstanceProfile>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
-export interface IamAddRoleToInstanceProfileRequest {
+export type IamAddRoleToInstanceProfileRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -2444,9 +2444,9 @@ export interface IamAddRoleToInstanceProfileRequest {
    * Pattern: `[\w+=,.@-]+`
    */
   RoleName: string;
-}
+};
 
-export interface IamRemoveRoleFromInstanceProfileRequest {
+export type IamRemoveRoleFromInstanceProfileRequest = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -2459,9 +2459,9 @@ export interface IamRemoveRoleFromInstanceProfileRequest {
    * Pattern: `[\w+=,.@-]+`
    */
   RoleName: string;
-}
+};
 
-export interface IamListInstanceProfilesForRoleRequest {
+export type IamListInstanceProfilesForRoleRequest = {
   /**
    * Required.
    * 1 to 64 characters.
@@ -2475,14 +2475,14 @@ export interface IamListInstanceProfilesForRoleRequest {
   Marker?: string;
   /** Between 1 and 1000. */
   MaxItems?: number;
-}
+};
 
-export interface IamListInstanceProfilesForRoleResponse {
+export type IamListInstanceProfilesForRoleResponse = {
   /** Required. */
   InstanceProfiles: Array<IamInstanceProfile>;
   IsTruncated?: boolean;
   Marker?: string;
-}
+};
 
 /** Each operation's input. */
 export interface IamInputs {

@@ -8,7 +8,7 @@
 /** A timestamp: epoch milliseconds or a Date (encoded as ISO-8601 UTC). */
 export type Timestamp = number | Date;
 
-export interface StsGetFederationTokenRequest {
+export type StsGetFederationTokenRequest = {
   /**
    * Required.
    * 2 to 32 characters.
@@ -25,17 +25,17 @@ export interface StsGetFederationTokenRequest {
   DurationSeconds?: number;
   /** At most 50 items. */
   Tags?: Array<StsTag>;
-}
+};
 
-export interface StsPolicyDescriptorType {
+export type StsPolicyDescriptorType = {
   /**
    * 20 to 2048 characters.
    * Pattern: `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`
    */
   arn?: string;
-}
+};
 
-export interface StsTag {
+export type StsTag = {
   /**
    * Required.
    * 1 to 128 characters.
@@ -48,16 +48,16 @@ export interface StsTag {
    * Pattern: `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`
    */
   Value: string;
-}
+};
 
-export interface StsGetFederationTokenResponse {
+export type StsGetFederationTokenResponse = {
   Credentials?: StsCredentials;
   FederatedUser?: StsFederatedUser;
   /** At least 0. */
   PackedPolicySize?: number;
-}
+};
 
-export interface StsCredentials {
+export type StsCredentials = {
   /**
    * Required.
    * 16 to 128 characters.
@@ -70,9 +70,9 @@ export interface StsCredentials {
   SessionToken: string;
   /** Required. */
   Expiration: Timestamp;
-}
+};
 
-export interface StsFederatedUser {
+export type StsFederatedUser = {
   /**
    * Required.
    * 2 to 193 characters.
@@ -85,9 +85,9 @@ export interface StsFederatedUser {
    * Pattern: `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`
    */
   Arn: string;
-}
+};
 
-export interface StsGetSessionTokenRequest {
+export type StsGetSessionTokenRequest = {
   /** Between 900 and 129600. */
   DurationSeconds?: number;
   /**
@@ -100,13 +100,13 @@ export interface StsGetSessionTokenRequest {
    * Pattern: `[\d]*`
    */
   TokenCode?: string;
-}
+};
 
-export interface StsGetSessionTokenResponse {
+export type StsGetSessionTokenResponse = {
   Credentials?: StsCredentials;
-}
+};
 
-export interface StsAssumeRoleRequest {
+export type StsAssumeRoleRequest = {
   /**
    * Required.
    * 20 to 2048 characters.
@@ -151,9 +151,9 @@ export interface StsAssumeRoleRequest {
    * Pattern: `[\w+=,.@-]*`
    */
   SourceIdentity?: string;
-}
+};
 
-export interface StsAssumeRoleResponse {
+export type StsAssumeRoleResponse = {
   Credentials?: StsCredentials;
   AssumedRoleUser?: StsAssumedRoleUser;
   /** At least 0. */
@@ -163,9 +163,9 @@ export interface StsAssumeRoleResponse {
    * Pattern: `[\w+=,.@-]*`
    */
   SourceIdentity?: string;
-}
+};
 
-export interface StsAssumedRoleUser {
+export type StsAssumedRoleUser = {
   /**
    * Required.
    * 2 to 193 characters.
@@ -178,12 +178,12 @@ export interface StsAssumedRoleUser {
    * Pattern: `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`
    */
   Arn: string;
-}
+};
 
-export interface StsGetCallerIdentityRequest {
-}
+export type StsGetCallerIdentityRequest = {
+};
 
-export interface StsGetCallerIdentityResponse {
+export type StsGetCallerIdentityResponse = {
   UserId?: string;
   Account?: string;
   /**
@@ -191,7 +191,7 @@ export interface StsGetCallerIdentityResponse {
    * Pattern: `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`
    */
   Arn?: string;
-}
+};
 
 /** Each operation's input. */
 export interface StsInputs {

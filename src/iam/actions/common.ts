@@ -2,9 +2,9 @@
  * Helpers shared by the IAM action handlers: typed input access, entity
  * lookups with AWS's NoSuchEntity messages, pagination, and policy documents.
  */
-import { DeleteConflict, EntityAlreadyExists, LimitExceeded, MalformedPolicyDocument, NoSuchEntity } from '../../shared/errors.js';
+import { DeleteConflict, EntityAlreadyExists, LimitExceeded, MalformedPolicyDocument } from '../../shared/errors.js';
 import { parsePolicy, type PolicyKind } from '../../policy/index.js';
-import { UniqueViolation, type GroupRecord, type Page, type PageRequest, type RoleRecord, type UserRecord } from '../../store/types.js';
+import { UniqueViolation, type Page, type PageRequest } from '../../store/types.js';
 import type { Input, Operation } from './types.js';
 
 export function str(input: Input, key: string): string {
@@ -37,25 +37,8 @@ function decodeMarker(m: string): string {
   return Buffer.from(m, 'base64url').toString('utf8');
 }
 
-export async function findUser(op: Operation, name: string): Promise<UserRecord> {
-  // The calling user was read at this request's revision: no need to read it again.
-  const self = op.caller.type === 'User' && op.caller.user?.name.toLowerCase() === name.toLowerCase() ? op.caller.user : undefined;
-  const user = self ?? (await op.deps.store.users.get(op.caller.accountId, name));
-  if (!user) throw new NoSuchEntity(`The user with name ${name} cannot be found.`);
-  return user;
-}
-
-export async function findGroup(op: Operation, name: string): Promise<GroupRecord> {
-  const group = await op.deps.store.groups.get(op.caller.accountId, name);
-  if (!group) throw new NoSuchEntity(`The group with name ${name} cannot be found.`);
-  return group;
-}
-
-export async function findRole(op: Operation, name: string): Promise<RoleRecord> {
-  const role = await op.deps.store.roles.get(op.caller.accountId, name);
-  if (!role) throw new NoSuchEntity(`The role with name ${name} cannot be found.`);
-  return role;
-}
+/** The entity lookups live in iam/lookup.ts (STS shares them). */
+export { findGroup, findRole, findUser } from '../lookup.js';
 
 /** Runs a create, turning a uniqueness clash into EntityAlreadyExists. */
 export async function creating<T>(message: string, fn: () => Promise<T>): Promise<T> {

@@ -11,7 +11,6 @@ import QRCode from 'qrcode';
 import { DeleteConflict, EntityAlreadyExists, InvalidAuthenticationCode, NoSuchEntity } from '../../shared/errors.js';
 import type { MfaDeviceRecord } from '../../store/types.js';
 import { mfaArn, rootArn } from '../arns.js';
-import { checkMfaCode } from '../mfa-attempts.js';
 import { codeAt, matchStep, newSeed, timeStep } from '../totp.js';
 import { creating, findUser, optStr, pageOutput, pageRequest, str } from './common.js';
 import { userShape } from './shapes.js';
@@ -35,17 +34,6 @@ async function acceptConsecutiveCodes(op: Operation, device: MfaDeviceRecord, in
   if (!ok || !(await op.deps.store.mfaDevices.acceptTimeStep(device.serial, first + 1))) {
     throw new InvalidAuthenticationCode('Authentication code for device is not valid.');
   }
-}
-
-/**
- * Verifies one MFA code for a user's enabled device within the device's attempt budget
- * (iam/mfa-attempts.ts) and records it; false when wrong, reused or over the limit.
- */
-export async function verifyMfaCode(op: Operation, serial: string, code: string, via: string): Promise<boolean> {
-  const device = await op.deps.store.mfaDevices.get(serial);
-  if (!device || device.accountId !== op.caller.accountId || device.enabledAt === null) return false;
-  const attempt = { device, code, now: op.facts.now, principal: op.caller.arn, requestId: op.facts.requestId, via };
-  return (await checkMfaCode(op.deps, attempt)) === 'ok';
 }
 
 const deviceResource = (i: Input, op: Operation) => userResource(op, str(i, 'UserName'));
