@@ -6,7 +6,7 @@
 import { QUOTAS } from '../arns.js';
 import { INSTANCE_PROFILES_QUOTA } from './instance-profiles.js';
 import { SIGNING_CERTIFICATES_PER_USER } from './signing-certificates.js';
-import type { ActionTable, Operation } from './types.js';
+import type { Operation, IamActionTable } from './types.js';
 
 /** Policy versions in use: every version of the attached customer policies, and each attached AWS policy's default. */
 async function policyVersionsInUse(op: Operation): Promise<number> {
@@ -22,7 +22,7 @@ async function policyVersionsInUse(op: Operation): Promise<number> {
   return n;
 }
 
-export const accountSummaryActions: ActionTable = {
+export const accountSummaryActions = {
   GetAccountSummary: {
     async run(_input, op) {
       const { store } = op.deps;
@@ -70,4 +70,4 @@ export const accountSummaryActions: ActionTable = {
       };
     },
   },
-};
+} satisfies IamActionTable;

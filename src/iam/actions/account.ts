@@ -4,13 +4,13 @@
  */
 import { EntityAlreadyExists, NoSuchEntity } from '../../shared/errors.js';
 import { UniqueViolation } from '../../store/types.js';
-import { str } from './common.js';
-import type { ActionTable } from './types.js';
+import {  } from './common.js';
+import type { IamActionTable } from './types.js';
 
-export const accountActions: ActionTable = {
+export const accountActions = {
   CreateAccountAlias: {
     async run(input, op) {
-      const alias = str(input, 'AccountAlias');
+      const alias = input.AccountAlias;
       try {
         await op.deps.store.accounts.setAlias(op.caller.accountId, alias);
       } catch (err) {
@@ -31,9 +31,9 @@ export const accountActions: ActionTable = {
   DeleteAccountAlias: {
     async run(input, op) {
       const account = await op.deps.store.accounts.get(op.caller.accountId);
-      if (account?.alias !== str(input, 'AccountAlias')) throw new NoSuchEntity(`The account alias ${str(input, 'AccountAlias')} cannot be found.`);
+      if (account?.alias !== input.AccountAlias) throw new NoSuchEntity(`The account alias ${input.AccountAlias} cannot be found.`);
       await op.deps.store.accounts.setAlias(op.caller.accountId, null);
       return undefined;
     },
   },
-};
+} satisfies IamActionTable;

@@ -7,6 +7,7 @@
  * - Documents are URL-encoded, as everywhere in IAM. Items page by MaxItems/Marker in the
  *   order users, groups, roles, policies.
  */
+import type { IamInputs } from '../../api/types/iam.js';
 import type { GroupRecord, ManagedPolicyRecord, OwnerKind, RoleRecord, UserRecord } from '../../store/types.js';
 import { groupArn, policyArn, roleArn, userArn } from '../arns.js';
 import { awsManagedPolicies, type AwsManagedPolicy } from '../managed/catalogue.js';
@@ -17,7 +18,7 @@ import { offsetPage } from './entities.js';
 import { profilesOfRole } from './instance-profiles.js';
 import { roleLastUsed } from './roles-extra.js';
 import { policyShape } from './shapes.js';
-import type { ActionTable, Input, Operation } from './types.js';
+import type { Operation, IamActionTable } from './types.js';
 
 type Item =
   | { kind: 'user'; record: UserRecord }
@@ -49,8 +50,8 @@ async function attached(op: Operation, kind: OwnerKind, id: string) {
   return (await allAttached(op, kind, id)).map((p) => ({ PolicyName: p.name, PolicyArn: p.arn }));
 }
 
-async function items(input: Input, op: Operation): Promise<Item[]> {
-  const filter = new Set((input.Filter as string[] | undefined) ?? ['User', 'Group', 'Role', 'LocalManagedPolicy', 'AWSManagedPolicy']);
+async function items(input: IamInputs['GetAccountAuthorizationDetails'], op: Operation): Promise<Item[]> {
+  const filter = new Set(input.Filter ?? ['User', 'Group', 'Role', 'LocalManagedPolicy', 'AWSManagedPolicy']);
   const { store } = op.deps;
   const id = op.caller.accountId;
   const out: Item[] = [];
@@ -112,7 +113,7 @@ async function awsPolicyDetail(op: Operation, p: AwsManagedPolicy) {
   };
 }
 
-export const authorizationDetailsActions: ActionTable = {
+export const authorizationDetailsActions = {
   GetAccountAuthorizationDetails: {
     async run(input, op) {
       const page = offsetPage(input, await items(input, op));
@@ -127,4 +128,4 @@ export const authorizationDetailsActions: ActionTable = {
       return { ...out, IsTruncated: page.IsTruncated, ...(page.Marker !== undefined && { Marker: page.Marker }) };
     },
   },
-};
+} satisfies IamActionTable;

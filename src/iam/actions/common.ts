@@ -14,10 +14,17 @@ export function optStr(input: Input, key: string): string | undefined {
   return input[key] as string | undefined;
 }
 
+/** The paging members of a List* call's input. */
+export interface PagingInput {
+  MaxItems?: number | undefined;
+  Marker?: string | undefined;
+  PathPrefix?: string | undefined;
+}
+
 /** `MaxItems` (default 100) and `Marker` of a List* call, with `PathPrefix` when the action has one. */
-export function pageRequest(input: Input): PageRequest {
-  const req: PageRequest = { limit: (input.MaxItems as number | undefined) ?? 100, pathPrefix: optStr(input, 'PathPrefix') ?? '/' };
-  const marker = optStr(input, 'Marker');
+export function pageRequest(input: PagingInput): PageRequest {
+  const req: PageRequest = { limit: input.MaxItems ?? 100, pathPrefix: input.PathPrefix ?? '/' };
+  const marker = input.Marker;
   if (marker !== undefined) req.after = decodeMarker(marker);
   return req;
 }

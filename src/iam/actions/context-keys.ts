@@ -14,8 +14,8 @@ import { parseArn } from '../../shared/arn.js';
 import type { OwnerKind } from '../../store/types.js';
 import { groupArn, roleArn, userArn } from '../arns.js';
 import { awsManagedPolicy } from '../managed/catalogue.js';
-import { str } from './common.js';
-import type { ActionTable, Input, Operation } from './types.js';
+import {  } from './common.js';
+import type { Operation, IamActionTable } from './types.js';
 
 const ESCAPES = new Set(['*', '?', '$']);
 
@@ -103,9 +103,9 @@ async function principalDocuments(op: Operation, arn: string): Promise<string[]>
   throw missing();
 }
 
-const inputList = (input: Input) => (input.PolicyInputList as string[] | undefined) ?? [];
+const inputList = (input: { PolicyInputList?: string[] | undefined }) => input.PolicyInputList ?? [];
 
-export const contextKeyActions: ActionTable = {
+export const contextKeyActions = {
   GetContextKeysForCustomPolicy: {
     async run(input) {
       return keysOf(inputList(input));
@@ -113,9 +113,9 @@ export const contextKeyActions: ActionTable = {
   },
 
   GetContextKeysForPrincipalPolicy: {
-    resource: (i) => str(i, 'PolicySourceArn'),
+    resource: (i) => i.PolicySourceArn,
     async run(input, op) {
-      return keysOf([...(await principalDocuments(op, str(input, 'PolicySourceArn'))), ...inputList(input)]);
+      return keysOf([...(await principalDocuments(op, input.PolicySourceArn)), ...inputList(input)]);
     },
   },
-};
+} satisfies IamActionTable;

@@ -11,18 +11,18 @@ import { DeleteConflict, LimitExceeded, NoSuchEntity } from '../../shared/errors
 import { iamArn } from '../../shared/arn.js';
 import { newId } from '../../shared/ids.js';
 import { UniqueViolation, type InstanceProfileRecord, type RoleRecord } from '../../store/types.js';
-import { checkQuota, creating, findRole, optStr, pageOutput, pageRequest, str } from './common.js';
+import { checkQuota, creating, findRole, pageOutput, pageRequest } from './common.js';
 import { roleResource } from './roles.js';
 import { roleShape } from './shapes.js';
 import { mergeTags, requestTags } from './tagging.js';
-import type { ActionTable, Input, Operation } from './types.js';
+import type { ActionTable, Operation, IamActionTable } from './types.js';
 
 export const INSTANCE_PROFILES_QUOTA = 1000;
 export const ROLES_PER_INSTANCE_PROFILE = 1;
 
 export const instanceProfileArn = (account: string, path: string, name: string) => iamArn(account, 'instance-profile', path, name);
 
-const byName = (i: Input, op: Operation) => instanceProfileArn(op.caller.accountId, '/', str(i, 'InstanceProfileName'));
+const byName = (i: { InstanceProfileName: string }, op: Operation) => instanceProfileArn(op.caller.accountId, '/', i.InstanceProfileName);
 
 async function findProfile(op: Operation, name: string): Promise<InstanceProfileRecord> {
   const p = await op.deps.store.instanceProfiles.get(op.caller.accountId, name);
@@ -49,14 +49,14 @@ export async function profilesOfRole(op: Operation, role: RoleRecord): Promise<R
   return page.items.map((p) => instanceProfileShape(p, role));
 }
 
-export const instanceProfileActions: ActionTable = {
+export const instanceProfileActions = {
   CreateInstanceProfile: {
-    resource: (i, op) => instanceProfileArn(op.caller.accountId, optStr(i, 'Path') ?? '/', str(i, 'InstanceProfileName')),
+    resource: (i, op) => instanceProfileArn(op.caller.accountId, i.Path ?? '/', i.InstanceProfileName),
     async run(input, op) {
-      const name = str(input, 'InstanceProfileName');
+      const name = input.InstanceProfileName;
       const tags = mergeTags([], requestTags(input), 'InstanceProfile');
       checkQuota('InstanceProfilesPerAccount', (await op.deps.store.instanceProfiles.count(op.caller.accountId)) + 1, INSTANCE_PROFILES_QUOTA);
-      const profile: InstanceProfileRecord = { id: newId('instanceProfile'), accountId: op.caller.accountId, name, path: optStr(input, 'Path') ?? '/', tags, createdAt: op.facts.now };
+      const profile: InstanceProfileRecord = { id: newId('instanceProfile'), accountId: op.caller.accountId, name, path: input.Path ?? '/', tags, createdAt: op.facts.now };
       await creating(`Instance Profile ${name} already exists.`, () => op.deps.store.instanceProfiles.create(profile));
       return { InstanceProfile: instanceProfileShape(profile, undefined) };
     },
@@ -65,13 +65,13 @@ export const instanceProfileActions: ActionTable = {
   GetInstanceProfile: {
     resource: byName,
     async run(input, op) {
-      const p = await findProfile(op, str(input, 'InstanceProfileName'));
+      const p = await findProfile(op, input.InstanceProfileName);
       return { InstanceProfile: instanceProfileShape(p, await op.deps.store.instanceProfiles.role(p.id)) };
     },
   },
 
   ListInstanceProfiles: {
-    resource: (i, op) => instanceProfileArn(op.caller.accountId, optStr(i, 'PathPrefix') ?? '/', '*'),
+    resource: (i, op) => instanceProfileArn(op.caller.accountId, i.PathPrefix ?? '/', '*'),
     async run(input, op) {
       const page = await op.deps.store.instanceProfiles.list(op.caller.accountId, pageRequest(input));
       const roles = await Promise.all(page.items.map((p) => op.deps.store.instanceProfiles.role(p.id)));
@@ -82,7 +82,7 @@ export const instanceProfileActions: ActionTable = {
   DeleteInstanceProfile: {
     resource: byName,
     async run(input, op) {
-      const p = await findProfile(op, str(input, 'InstanceProfileName'));
+      const p = await findProfile(op, input.InstanceProfileName);
       await op.deps.store.transaction(async (tx) => {
         if (await tx.instanceProfiles.role(p.id)) throw new DeleteConflict('Cannot delete entity, must remove roles from instance profile first.');
         await tx.instanceProfiles.delete(p.id);
@@ -94,8 +94,8 @@ export const instanceProfileActions: ActionTable = {
   AddRoleToInstanceProfile: {
     resource: byName,
     async run(input, op) {
-      const p = await findProfile(op, str(input, 'InstanceProfileName'));
-      const role = await findRole(op, str(input, 'RoleName'));
+      const p = await findProfile(op, input.InstanceProfileName);
+      const role = await findRole(op, input.RoleName);
       const full = () => new LimitExceeded(`Cannot exceed quota for InstanceSessionsPerInstanceProfile: ${ROLES_PER_INSTANCE_PROFILE}`);
       if (await op.deps.store.instanceProfiles.role(p.id)) throw full();
       try {
@@ -111,8 +111,8 @@ export const instanceProfileActions: ActionTable = {
   RemoveRoleFromInstanceProfile: {
     resource: byName,
     async run(input, op) {
-      const p = await findProfile(op, str(input, 'InstanceProfileName'));
-      const role = await findRole(op, str(input, 'RoleName'));
+      const p = await findProfile(op, input.InstanceProfileName);
+      const role = await findRole(op, input.RoleName);
       if (!(await op.deps.store.instanceProfiles.removeRole(p.id, role.id))) {
         throw new NoSuchEntity(`The role with name ${role.name} cannot be found in instance profile ${p.name}.`);
       }
@@ -121,14 +121,14 @@ export const instanceProfileActions: ActionTable = {
   },
 
   ListInstanceProfilesForRole: {
-    resource: (i, op) => roleResource(op, str(i, 'RoleName')),
+    resource: (i, op) => roleResource(op, i.RoleName),
     async run(input, op) {
-      const role = await findRole(op, str(input, 'RoleName'));
+      const role = await findRole(op, input.RoleName);
       const page = await op.deps.store.instanceProfiles.forRole(role.id, pageRequest({ ...input, PathPrefix: undefined }));
       return pageOutput(page, 'InstanceProfiles', (p) => instanceProfileShape(p, role));
     },
   },
-};
+} satisfies IamActionTable;
 
 /** DeleteRole refuses while the role is in an instance profile (wrapping the handler in `core`). */
 export function roleDeletionGuard(core: ActionTable): ActionTable {
@@ -138,12 +138,12 @@ export function roleDeletionGuard(core: ActionTable): ActionTable {
     DeleteRole: {
       ...DeleteRole,
       async run(input, op) {
-        const role = await op.deps.store.roles.get(op.caller.accountId, str(input, 'RoleName'));
+        const role = await op.deps.store.roles.get(op.caller.accountId, input.RoleName);
         if (role && (await op.deps.store.instanceProfiles.forRole(role.id, { limit: 1 })).items.length > 0) {
           throw new DeleteConflict('Cannot delete entity, must remove roles from instance profile first.');
         }
         return DeleteRole.run(input, op);
       },
     },
-  };
+  } satisfies IamActionTable;
 }

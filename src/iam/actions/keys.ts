@@ -12,8 +12,8 @@ import { newId, newSecretAccessKey } from '../../shared/ids.js';
 import type { AccessKeyRecord } from '../../store/types.js';
 import { QUOTAS, rootArn } from '../arns.js';
 import type { AuthResource } from '../authorize.js';
-import { checkQuota, findUser, optStr, str } from './common.js';
-import type { ActionTable, Input, Operation } from './types.js';
+import { checkQuota, findUser } from './common.js';
+import type { Operation, IamActionTable } from './types.js';
 import { targetUserName, userResource } from './users.js';
 
 interface KeyOwner {
@@ -22,29 +22,29 @@ interface KeyOwner {
 }
 
 /** The owner the call is about: the named user, or the caller itself. */
-async function keyOwner(input: Input, op: Operation): Promise<KeyOwner> {
-  if (optStr(input, 'UserName') === undefined && op.caller.type === 'Account') return { userId: null, userName: undefined };
+async function keyOwner(input: { UserName?: string | undefined }, op: Operation): Promise<KeyOwner> {
+  if (input.UserName === undefined && op.caller.type === 'Account') return { userId: null, userName: undefined };
   const user = await findUser(op, targetUserName(input, op));
   return { userId: user.id, userName: user.name };
 }
 
-async function ownerResource(input: Input, op: Operation): Promise<AuthResource> {
-  const name = optStr(input, 'UserName') ?? op.caller.user?.name;
+async function ownerResource(input: { UserName?: string | undefined }, op: Operation): Promise<AuthResource> {
+  const name = input.UserName ?? op.caller.user?.name;
   return name === undefined ? rootArn(op.caller.accountId) : userResource(op, name);
 }
 
-async function ownedKey(input: Input, op: Operation): Promise<{ key: AccessKeyRecord; owner: KeyOwner }> {
+async function ownedKey(input: { UserName?: string | undefined; AccessKeyId: string }, op: Operation): Promise<{ key: AccessKeyRecord; owner: KeyOwner }> {
   const owner = await keyOwner(input, op);
-  const key = await op.deps.store.accessKeys.get(str(input, 'AccessKeyId'));
+  const key = await op.deps.store.accessKeys.get(input.AccessKeyId);
   if (!key || key.accountId !== op.caller.accountId || key.userId !== owner.userId) {
-    throw new NoSuchEntity(`The Access Key with id ${str(input, 'AccessKeyId')} cannot be found.`);
+    throw new NoSuchEntity(`The Access Key with id ${input.AccessKeyId} cannot be found.`);
   }
   return { key, owner };
 }
 
 const metadata = (k: AccessKeyRecord, userName: string | undefined) => ({ UserName: userName, AccessKeyId: k.id, Status: k.status, CreateDate: k.createdAt });
 
-export const accessKeyActions: ActionTable = {
+export const accessKeyActions = {
   CreateAccessKey: {
     resource: ownerResource,
     async run(input, op) {
@@ -83,7 +83,7 @@ export const accessKeyActions: ActionTable = {
     resource: ownerResource,
     async run(input, op) {
       const { key } = await ownedKey(input, op);
-      await op.deps.store.accessKeys.setStatus(key.id, str(input, 'Status') as 'Active' | 'Inactive');
+      await op.deps.store.accessKeys.setStatus(key.id, input.Status);
       return undefined;
     },
   },
@@ -100,15 +100,15 @@ export const accessKeyActions: ActionTable = {
   GetAccessKeyLastUsed: {
     // Decided on the key owner's real ARN; a refusal names only the key id sent, never its owner.
     async resource(input, op) {
-      const id = str(input, 'AccessKeyId');
+      const id = input.AccessKeyId;
       const key = await op.deps.store.accessKeys.get(id);
       const user = key?.userId && key.accountId === op.caller.accountId ? await op.deps.store.users.getById(key.userId) : undefined;
       const arn = user ? (await userResource(op, user.name)).arn : rootArn(op.caller.accountId);
       return { arn, shown: `access key ${id}` };
     },
     async run(input, op) {
-      const key = await op.deps.store.accessKeys.get(str(input, 'AccessKeyId'));
-      if (!key || key.accountId !== op.caller.accountId) throw new NoSuchEntity(`The Access Key with id ${str(input, 'AccessKeyId')} cannot be found.`);
+      const key = await op.deps.store.accessKeys.get(input.AccessKeyId);
+      if (!key || key.accountId !== op.caller.accountId) throw new NoSuchEntity(`The Access Key with id ${input.AccessKeyId} cannot be found.`);
       const user = key.userId ? await op.deps.store.users.getById(key.userId) : undefined;
       return {
         UserName: user?.name ?? 'root',
@@ -120,4 +120,4 @@ export const accessKeyActions: ActionTable = {
       };
     },
   },
-};
+} satisfies IamActionTable;

@@ -12,10 +12,10 @@ import { newId } from '../../shared/ids.js';
 import { policySize } from '../../policy/index.js';
 import type { ManagedPolicyRecord, PolicyUsage, Repositories } from '../../store/types.js';
 import { parsePolicyArn, policyArn, QUOTAS } from '../arns.js';
-import { checkPolicyDocument, checkQuota, creating, encodeDocument, optStr, pageOutput, pageRequest, str } from './common.js';
+import { checkPolicyDocument, checkQuota, creating, encodeDocument, pageOutput, pageRequest } from './common.js';
 import { awsPolicyActions } from './aws-policies.js';
 import { policyShape } from './shapes.js';
-import type { ActionTable, Input, Operation } from './types.js';
+import type { ActionTable, Operation, IamActionTable } from './types.js';
 
 function checkManagedDocument(doc: string): void {
   if (policySize(doc) > QUOTAS.PolicySizeQuota) throw new LimitExceeded(`Cannot exceed quota for PolicySize: ${QUOTAS.PolicySizeQuota}`);
@@ -36,23 +36,23 @@ const versionShape = (v: { versionId: string; createdAt: number; document?: stri
   CreateDate: v.createdAt,
 });
 
-const byArn = (i: Input) => str(i, 'PolicyArn');
+const byArn = (i: { PolicyArn: string }) => i.PolicyArn;
 
 /** Whether a user or role of the account has the policy as its permissions boundary (AWS refuses to delete it then). */
 async function usedAsBoundary(tx: Repositories, accountId: string, arn: string): Promise<boolean> {
   return ((await tx.managedPolicies.boundaryUsage(accountId, [arn])).get(arn) ?? 0) > 0;
 }
 
-export const managedPolicyCoreActions: ActionTable = {
+export const managedPolicyCoreActions = {
   CreatePolicy: {
-    resource: (i, op) => policyArn(op.caller.accountId, optStr(i, 'Path') ?? '/', str(i, 'PolicyName')),
+    resource: (i, op) => policyArn(op.caller.accountId, i.Path ?? '/', i.PolicyName),
     async run(input, op) {
-      const name = str(input, 'PolicyName');
-      const document = str(input, 'PolicyDocument');
+      const name = input.PolicyName;
+      const document = input.PolicyDocument;
       checkManagedDocument(document);
       checkQuota('PoliciesPerAccount', (await op.deps.store.managedPolicies.count(op.caller.accountId)) + 1, QUOTAS.PoliciesQuota);
       const now = op.facts.now;
-      const policy = { id: newId('policy'), accountId: op.caller.accountId, name, path: optStr(input, 'Path') ?? '/', description: optStr(input, 'Description') ?? null, defaultVersionId: 'v1', createdAt: now, updatedAt: now };
+      const policy = { id: newId('policy'), accountId: op.caller.accountId, name, path: input.Path ?? '/', description: input.Description ?? null, defaultVersionId: 'v1', createdAt: now, updatedAt: now };
       await creating(`A policy called ${name} already exists. Duplicate names are not allowed.`, () =>
         op.deps.store.managedPolicies.create(policy, { policyId: policy.id, versionId: 'v1', document, createdAt: now }),
       );
@@ -63,7 +63,7 @@ export const managedPolicyCoreActions: ActionTable = {
   GetPolicy: {
     resource: byArn,
     async run(input, op) {
-      const policy = await findPolicy(op, str(input, 'PolicyArn'));
+      const policy = await findPolicy(op, input.PolicyArn);
       const arn = policyArn(policy.accountId, policy.path, policy.name);
       const usage = await op.deps.store.managedPolicies.boundaryUsage(policy.accountId, [arn]);
       return { Policy: policyShape(policy, usage.get(arn)) };
@@ -73,11 +73,11 @@ export const managedPolicyCoreActions: ActionTable = {
   DeletePolicy: {
     resource: byArn,
     async run(input, op) {
-      const policy = await findPolicy(op, str(input, 'PolicyArn'));
+      const policy = await findPolicy(op, input.PolicyArn);
       await op.deps.store.transaction(async (tx) => {
         const current = await tx.managedPolicies.getById(policy.id);
-        if (!current) throw new NoSuchEntity(`Policy ${str(input, 'PolicyArn')} does not exist or is not attachable.`);
-        if (current.attachmentCount > 0 || (await usedAsBoundary(tx, policy.accountId, str(input, 'PolicyArn')))) {
+        if (!current) throw new NoSuchEntity(`Policy ${input.PolicyArn} does not exist or is not attachable.`);
+        if (current.attachmentCount > 0 || (await usedAsBoundary(tx, policy.accountId, input.PolicyArn))) {
           throw new DeleteConflict('Cannot delete a policy attached to entities.');
         }
         if ((await tx.managedPolicies.listVersions(policy.id)).length > 1) {
@@ -90,10 +90,10 @@ export const managedPolicyCoreActions: ActionTable = {
   },
 
   ListPolicies: {
-    resource: (i, op) => policyArn(op.caller.accountId, optStr(i, 'PathPrefix') ?? '/', '*'),
+    resource: (i, op) => policyArn(op.caller.accountId, i.PathPrefix ?? '/', '*'),
     async run(input, op) {
-      if (optStr(input, 'Scope') === 'AWS') return { Policies: [], IsTruncated: false };
-      const usage = optStr(input, 'PolicyUsageFilter') as PolicyUsage | undefined;
+      if (input.Scope === 'AWS') return { Policies: [], IsTruncated: false };
+      const usage: PolicyUsage | undefined = input.PolicyUsageFilter;
       const page = await op.deps.store.managedPolicies.list(op.caller.accountId, { ...pageRequest(input), onlyAttached: input.OnlyAttached === true, ...(usage && { usage }) });
       const arns = page.items.map((p) => policyArn(p.accountId, p.path, p.name));
       const counts = await op.deps.store.managedPolicies.boundaryUsage(op.caller.accountId, arns);
@@ -104,8 +104,8 @@ export const managedPolicyCoreActions: ActionTable = {
   CreatePolicyVersion: {
     resource: byArn,
     async run(input, op) {
-      const policy = await findPolicy(op, str(input, 'PolicyArn'));
-      const document = str(input, 'PolicyDocument');
+      const policy = await findPolicy(op, input.PolicyArn);
+      const document = input.PolicyDocument;
       checkManagedDocument(document);
       const makeDefault = input.SetAsDefault === true;
       const version = await op.deps.store.transaction(async (tx) => {
@@ -125,9 +125,9 @@ export const managedPolicyCoreActions: ActionTable = {
   GetPolicyVersion: {
     resource: byArn,
     async run(input, op) {
-      const policy = await findPolicy(op, str(input, 'PolicyArn'));
-      const v = await op.deps.store.managedPolicies.getVersion(policy.id, str(input, 'VersionId'));
-      if (!v) throw new NoSuchEntity(`Policy ${str(input, 'PolicyArn')} version ${str(input, 'VersionId')} does not exist or is not attachable.`);
+      const policy = await findPolicy(op, input.PolicyArn);
+      const v = await op.deps.store.managedPolicies.getVersion(policy.id, input.VersionId);
+      if (!v) throw new NoSuchEntity(`Policy ${input.PolicyArn} version ${input.VersionId} does not exist or is not attachable.`);
       return { PolicyVersion: versionShape(v, policy.defaultVersionId) };
     },
   },
@@ -135,7 +135,7 @@ export const managedPolicyCoreActions: ActionTable = {
   ListPolicyVersions: {
     resource: byArn,
     async run(input, op) {
-      const policy = await findPolicy(op, str(input, 'PolicyArn'));
+      const policy = await findPolicy(op, input.PolicyArn);
       const versions = await op.deps.store.managedPolicies.listVersions(policy.id);
       return { Versions: versions.map((v) => versionShape({ versionId: v.versionId, createdAt: v.createdAt }, policy.defaultVersionId)), IsTruncated: false };
     },
@@ -144,11 +144,11 @@ export const managedPolicyCoreActions: ActionTable = {
   DeletePolicyVersion: {
     resource: byArn,
     async run(input, op) {
-      const policy = await findPolicy(op, str(input, 'PolicyArn'));
-      const versionId = str(input, 'VersionId');
+      const policy = await findPolicy(op, input.PolicyArn);
+      const versionId = input.VersionId;
       if (versionId === policy.defaultVersionId) throw new DeleteConflict('Cannot delete the default version of a policy.');
       if (!(await op.deps.store.managedPolicies.deleteVersion(policy.id, versionId))) {
-        throw new NoSuchEntity(`Policy ${str(input, 'PolicyArn')} version ${versionId} does not exist or is not attachable.`);
+        throw new NoSuchEntity(`Policy ${input.PolicyArn} version ${versionId} does not exist or is not attachable.`);
       }
       return undefined;
     },
@@ -157,16 +157,16 @@ export const managedPolicyCoreActions: ActionTable = {
   SetDefaultPolicyVersion: {
     resource: byArn,
     async run(input, op) {
-      const policy = await findPolicy(op, str(input, 'PolicyArn'));
-      const versionId = str(input, 'VersionId');
+      const policy = await findPolicy(op, input.PolicyArn);
+      const versionId = input.VersionId;
       if (!(await op.deps.store.managedPolicies.getVersion(policy.id, versionId))) {
-        throw new NoSuchEntity(`Policy ${str(input, 'PolicyArn')} version ${versionId} does not exist or is not attachable.`);
+        throw new NoSuchEntity(`Policy ${input.PolicyArn} version ${versionId} does not exist or is not attachable.`);
       }
       await op.deps.store.managedPolicies.setDefaultVersion(policy.id, versionId, op.facts.now);
       return undefined;
     },
   },
-};
+} satisfies IamActionTable;
 
 /** Customer managed policies, with AWS managed ones (aws-policies.ts) and attachments of both (attachments.ts). */
 export const managedPolicyActions: ActionTable = { ...managedPolicyCoreActions, ...awsPolicyActions(managedPolicyCoreActions) };

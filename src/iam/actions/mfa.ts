@@ -12,9 +12,9 @@ import { DeleteConflict, EntityAlreadyExists, InvalidAuthenticationCode, NoSuchE
 import type { MfaDeviceRecord } from '../../store/types.js';
 import { mfaArn, rootArn } from '../arns.js';
 import { codeAt, matchStep, newSeed, timeStep } from '../totp.js';
-import { creating, findUser, optStr, pageOutput, pageRequest, str } from './common.js';
+import { creating, findUser, pageOutput, pageRequest } from './common.js';
 import { userShape } from './shapes.js';
-import type { ActionTable, Input, Operation } from './types.js';
+import type { Operation, IamActionTable } from './types.js';
 import { targetUserName, userResource } from './users.js';
 
 async function findDevice(op: Operation, serial: string): Promise<MfaDeviceRecord> {
@@ -27,29 +27,29 @@ async function findDevice(op: Operation, serial: string): Promise<MfaDeviceRecor
  * Checks two consecutive codes within ±`window` steps of now and records the
  * later step; throws InvalidAuthenticationCode otherwise.
  */
-async function acceptConsecutiveCodes(op: Operation, device: MfaDeviceRecord, input: Input, window: number): Promise<void> {
+async function acceptConsecutiveCodes(op: Operation, device: MfaDeviceRecord, input: { AuthenticationCode1: string; AuthenticationCode2: string }, window: number): Promise<void> {
   const seed = op.deps.keyring.decrypt(device.seedCiphertext, device.serial);
-  const first = matchStep(seed, str(input, 'AuthenticationCode1'), op.facts.now, window);
-  const ok = first !== undefined && codeAt(seed, first + 1) === str(input, 'AuthenticationCode2') && first + 1 <= timeStep(op.facts.now) + window;
+  const first = matchStep(seed, input.AuthenticationCode1, op.facts.now, window);
+  const ok = first !== undefined && codeAt(seed, first + 1) === input.AuthenticationCode2 && first + 1 <= timeStep(op.facts.now) + window;
   if (!ok || !(await op.deps.store.mfaDevices.acceptTimeStep(device.serial, first + 1))) {
     throw new InvalidAuthenticationCode('Authentication code for device is not valid.');
   }
 }
 
-const deviceResource = (i: Input, op: Operation) => userResource(op, str(i, 'UserName'));
+const deviceResource = (i: { UserName: string }, op: Operation) => userResource(op, i.UserName);
 
-export const mfaActions: ActionTable = {
+export const mfaActions = {
   CreateVirtualMFADevice: {
-    resource: (i, op) => mfaArn(op.caller.accountId, optStr(i, 'Path') ?? '/', str(i, 'VirtualMFADeviceName')),
+    resource: (i, op) => mfaArn(op.caller.accountId, i.Path ?? '/', i.VirtualMFADeviceName),
     async run(input, op) {
-      const name = str(input, 'VirtualMFADeviceName');
-      const serial = mfaArn(op.caller.accountId, optStr(input, 'Path') ?? '/', name);
+      const name = input.VirtualMFADeviceName;
+      const serial = mfaArn(op.caller.accountId, input.Path ?? '/', name);
       const seed = newSeed();
       const device: MfaDeviceRecord = {
         serial,
         accountId: op.caller.accountId,
         name,
-        path: optStr(input, 'Path') ?? '/',
+        path: input.Path ?? '/',
         seedCiphertext: op.deps.keyring.encrypt(seed, serial),
         userId: null,
         enabledAt: null,
@@ -67,8 +67,8 @@ export const mfaActions: ActionTable = {
   EnableMFADevice: {
     resource: deviceResource,
     async run(input, op) {
-      const user = await findUser(op, str(input, 'UserName'));
-      const device = await findDevice(op, str(input, 'SerialNumber'));
+      const user = await findUser(op, input.UserName);
+      const device = await findDevice(op, input.SerialNumber);
       if (device.userId !== null) throw new EntityAlreadyExists('MFA Device is already in use.');
       await acceptConsecutiveCodes(op, device, input, 1);
       await op.deps.store.mfaDevices.assign(device.serial, user.id, op.facts.now);
@@ -79,8 +79,8 @@ export const mfaActions: ActionTable = {
   ResyncMFADevice: {
     resource: deviceResource,
     async run(input, op) {
-      const user = await findUser(op, str(input, 'UserName'));
-      const device = await findDevice(op, str(input, 'SerialNumber'));
+      const user = await findUser(op, input.UserName);
+      const device = await findDevice(op, input.SerialNumber);
       if (device.userId !== user.id) throw new NoSuchEntity(`MFA device with serial number ${device.serial} is not assigned to user ${user.name}.`);
       await acceptConsecutiveCodes(op, device, input, 20);
       return undefined;
@@ -90,8 +90,8 @@ export const mfaActions: ActionTable = {
   DeactivateMFADevice: {
     resource: deviceResource,
     async run(input, op) {
-      const user = await findUser(op, str(input, 'UserName'));
-      const device = await findDevice(op, str(input, 'SerialNumber'));
+      const user = await findUser(op, input.UserName);
+      const device = await findDevice(op, input.SerialNumber);
       if (device.userId !== user.id) throw new NoSuchEntity(`MFA device with serial number ${device.serial} is not assigned to user ${user.name}.`);
       await op.deps.store.mfaDevices.assign(device.serial, null, null);
       return undefined;
@@ -99,10 +99,10 @@ export const mfaActions: ActionTable = {
   },
 
   ListMFADevices: {
-    resource: (i, op) => (optStr(i, 'UserName') === undefined && op.caller.type === 'Account' ? rootArn(op.caller.accountId) : userResource(op, targetUserName(i, op))),
+    resource: (i, op) => (i.UserName === undefined && op.caller.type === 'Account' ? rootArn(op.caller.accountId) : userResource(op, targetUserName(i, op))),
     async run(input, op) {
       // Without UserName the root means its own devices; Gatehouse has no root MFA.
-      if (optStr(input, 'UserName') === undefined && op.caller.type === 'Account') return { MFADevices: [], IsTruncated: false };
+      if (input.UserName === undefined && op.caller.type === 'Account') return { MFADevices: [], IsTruncated: false };
       const user = await findUser(op, targetUserName(input, op));
       const devices = await op.deps.store.mfaDevices.listForUser(user.id);
       return { MFADevices: devices.map((d) => ({ UserName: user.name, SerialNumber: d.serial, EnableDate: d.enabledAt ?? 0 })), IsTruncated: false };
@@ -112,7 +112,7 @@ export const mfaActions: ActionTable = {
   ListVirtualMFADevices: {
     resource: (_i, op) => mfaArn(op.caller.accountId, '/', '*'),
     async run(input, op) {
-      const status = optStr(input, 'AssignmentStatus') ?? 'Any';
+      const status = input.AssignmentStatus ?? 'Any';
       const assigned = status === 'Any' ? undefined : status === 'Assigned';
       const page = await op.deps.store.mfaDevices.list(op.caller.accountId, { ...pageRequest(input), pathPrefix: '/', ...(assigned !== undefined && { assigned }) });
       const out = [];
@@ -125,12 +125,12 @@ export const mfaActions: ActionTable = {
   },
 
   DeleteVirtualMFADevice: {
-    resource: (i) => str(i, 'SerialNumber'),
+    resource: (i) => i.SerialNumber,
     async run(input, op) {
-      const device = await findDevice(op, str(input, 'SerialNumber'));
+      const device = await findDevice(op, input.SerialNumber);
       if (device.userId !== null) throw new DeleteConflict('MFA Device is in use by a user. Deactivate it before deleting.');
       await op.deps.store.mfaDevices.delete(device.serial);
       return undefined;
     },
   },
-};
+} satisfies IamActionTable;

@@ -17,8 +17,8 @@ import { createContext, explain } from '../../policy/index.js';
 import { arnOf, authorize, type AuthResource } from '../authorize.js';
 import { requestContextValues } from '../caller.js';
 import { hashPassword, passwordPolicyViolation, passwordStatus, reusesPassword, verifyPassword } from '../passwords.js';
-import { findUser, str } from './common.js';
-import type { ActionTable, Input, Operation } from './types.js';
+import { findUser } from './common.js';
+import type { Operation, IamActionTable } from './types.js';
 import { userResource } from './users.js';
 
 async function checkPassword(op: Operation, password: string): Promise<PasswordPolicy | null> {
@@ -52,7 +52,7 @@ async function authorizeOwnPassword(op: Operation, action: string, resource: Aut
 }
 
 const profileShape = (userName: string, createdAt: number, resetRequired: boolean) => ({ UserName: userName, CreateDate: createdAt, PasswordResetRequired: resetRequired });
-const byUser = (i: Input, op: Operation) => userResource(op, str(i, 'UserName'));
+const byUser = (i: { UserName: string }, op: Operation) => userResource(op, i.UserName);
 
 const POLICY_DEFAULTS: PasswordPolicy = {
   minimumPasswordLength: 6,
@@ -66,15 +66,15 @@ const POLICY_DEFAULTS: PasswordPolicy = {
   hardExpiry: false,
 };
 
-export const passwordActions: ActionTable = {
+export const passwordActions = {
   CreateLoginProfile: {
     resource: byUser,
     async run(input, op) {
-      const user = await findUser(op, str(input, 'UserName'));
-      await checkPassword(op, str(input, 'Password'));
+      const user = await findUser(op, input.UserName);
+      await checkPassword(op, input.Password);
       if (await op.deps.store.loginProfiles.get(user.id)) throw new EntityAlreadyExists(`Login Profile for user ${user.name} already exists.`);
       const now = op.facts.now;
-      const profile = { userId: user.id, passwordHash: await hashPassword(str(input, 'Password')), resetRequired: input.PasswordResetRequired === true, createdAt: now, passwordChangedAt: now, previousHashes: [] };
+      const profile = { userId: user.id, passwordHash: await hashPassword(input.Password), resetRequired: input.PasswordResetRequired === true, createdAt: now, passwordChangedAt: now, previousHashes: [] };
       await op.deps.store.loginProfiles.put(profile);
       return { LoginProfile: profileShape(user.name, profile.createdAt, profile.resetRequired) };
     },
@@ -83,7 +83,7 @@ export const passwordActions: ActionTable = {
   GetLoginProfile: {
     resource: byUser,
     async run(input, op) {
-      const user = await findUser(op, str(input, 'UserName'));
+      const user = await findUser(op, input.UserName);
       const profile = await op.deps.store.loginProfiles.get(user.id);
       if (!profile) throw new NoSuchEntity(`Login Profile for User ${user.name} cannot be found.`);
       return { LoginProfile: profileShape(user.name, profile.createdAt, profile.resetRequired) };
@@ -93,10 +93,10 @@ export const passwordActions: ActionTable = {
   UpdateLoginProfile: {
     resource: byUser,
     async run(input, op) {
-      const user = await findUser(op, str(input, 'UserName'));
+      const user = await findUser(op, input.UserName);
       const profile = await op.deps.store.loginProfiles.get(user.id);
       if (!profile) throw new NoSuchEntity(`Login Profile for User ${user.name} cannot be found.`);
-      const password = input.Password as string | undefined;
+      const password = input.Password;
       if (password !== undefined) await checkPassword(op, password);
       await op.deps.store.loginProfiles.put({
         ...(password === undefined ? profile : withNewPassword(profile, await hashPassword(password), op.facts.now)),
@@ -109,7 +109,7 @@ export const passwordActions: ActionTable = {
   DeleteLoginProfile: {
     resource: byUser,
     async run(input, op) {
-      const user = await findUser(op, str(input, 'UserName'));
+      const user = await findUser(op, input.UserName);
       if (!(await op.deps.store.loginProfiles.delete(user.id))) throw new NoSuchEntity(`Login Profile for User ${user.name} cannot be found.`);
       return undefined;
     },
@@ -124,8 +124,8 @@ export const passwordActions: ActionTable = {
       await authorizeOwnPassword(op, 'iam:ChangePassword', await userResource(op, user.name));
       const profile = await op.deps.store.loginProfiles.get(user.id);
       if (!profile) throw new NoSuchEntity(`Login Profile for User ${user.name} cannot be found.`);
-      if (!(await verifyPassword(profile.passwordHash, str(input, 'OldPassword')))) throw new AccessDenied('The old password is incorrect.');
-      const next = str(input, 'NewPassword');
+      if (!(await verifyPassword(profile.passwordHash, input.OldPassword))) throw new AccessDenied('The old password is incorrect.');
+      const next = input.NewPassword;
       const policy = await checkPassword(op, next);
       if (passwordStatus(profile, policy, op.facts.now) === 'hard-expired') {
         throw new AccessDenied('Your password has expired and the account password policy (HardExpiry) lets only an administrator reset it.');
@@ -142,14 +142,14 @@ export const passwordActions: ActionTable = {
     async run(input, op) {
       const policy: PasswordPolicy = {
         ...POLICY_DEFAULTS,
-        ...(input.MinimumPasswordLength !== undefined && { minimumPasswordLength: input.MinimumPasswordLength as number }),
+        ...(input.MinimumPasswordLength !== undefined && { minimumPasswordLength: input.MinimumPasswordLength }),
         requireSymbols: input.RequireSymbols === true,
         requireNumbers: input.RequireNumbers === true,
         requireUppercaseCharacters: input.RequireUppercaseCharacters === true,
         requireLowercaseCharacters: input.RequireLowercaseCharacters === true,
         allowUsersToChangePassword: input.AllowUsersToChangePassword === true,
-        maxPasswordAge: (input.MaxPasswordAge as number | undefined) ?? null,
-        passwordReusePrevention: (input.PasswordReusePrevention as number | undefined) ?? null,
+        maxPasswordAge: input.MaxPasswordAge ?? null,
+        passwordReusePrevention: input.PasswordReusePrevention ?? null,
         hardExpiry: input.HardExpiry === true,
       };
       await op.deps.store.accounts.setPasswordPolicy(op.caller.accountId, policy);
@@ -189,4 +189,4 @@ export const passwordActions: ActionTable = {
       return undefined;
     },
   },
-};
+} satisfies IamActionTable;

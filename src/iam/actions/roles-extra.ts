@@ -4,10 +4,10 @@
  *   (AssumeRole, or a console session through it), then its date and region.
  * - UpdateRoleDescription answers the updated role.
  */
-import { findRole, str } from './common.js';
+import { findRole } from './common.js';
 import { roleResource } from './roles.js';
 import { roleShape } from './shapes.js';
-import type { ActionTable, Operation } from './types.js';
+import type { ActionTable, Operation, IamActionTable } from './types.js';
 import type { RoleRecord } from '../../store/types.js';
 
 /** The role's `RoleLastUsed` structure (empty when never used). */
@@ -28,18 +28,18 @@ export function roleExtraActions(core: ActionTable): ActionTable {
     GetRole: {
       ...GetRole,
       async run(input, op) {
-        return { Role: await fullRoleShape(op, await findRole(op, str(input, 'RoleName'))) };
+        return { Role: await fullRoleShape(op, await findRole(op, input.RoleName)) };
       },
     },
 
     UpdateRoleDescription: {
-      resource: (i, op) => roleResource(op, str(i, 'RoleName')),
+      resource: (i, op) => roleResource(op, i.RoleName),
       async run(input, op) {
-        const role = await findRole(op, str(input, 'RoleName'));
-        const description = str(input, 'Description');
+        const role = await findRole(op, input.RoleName);
+        const description = input.Description;
         await op.deps.store.roles.update(role.id, { description });
         return { Role: await fullRoleShape(op, { ...role, description }) };
       },
     },
-  };
+  } satisfies IamActionTable;
 }

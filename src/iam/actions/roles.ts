@@ -13,9 +13,9 @@ import { policySize } from '../../policy/index.js';
 import type { Tag } from '../../store/types.js';
 import { QUOTAS, roleArn } from '../arns.js';
 import type { ResourceRef } from '../authorize.js';
-import { checkPolicyDocument, checkQuota, conflict, creating, findRole, optStr, pageOutput, pageRequest, str } from './common.js';
+import { checkPolicyDocument, checkQuota, conflict, creating, findRole, pageOutput, pageRequest } from './common.js';
 import { roleShape } from './shapes.js';
-import type { ActionTable, Input, Operation } from './types.js';
+import type { Operation, IamActionTable } from './types.js';
 import { boundaryContext, checkBoundary } from './users.js';
 
 /** The named role's real ARN (its path when it exists), shown in a refusal as AWS does: `role NAME`, from the request alone. */
@@ -30,34 +30,34 @@ function checkTrustPolicy(doc: string): void {
   checkPolicyDocument(doc, 'trust');
 }
 
-function checkDuration(input: Input): number | undefined {
-  const d = input.MaxSessionDuration as number | undefined;
+function checkDuration(input: { MaxSessionDuration?: number | undefined }): number | undefined {
+  const d = input.MaxSessionDuration;
   if (d !== undefined && (d < 3600 || d > 43200)) {
     throw new ValidationError(`1 validation error detected: Value '${d}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value less than or equal to 43200 and greater than or equal to 3600`);
   }
   return d;
 }
 
-export const roleActions: ActionTable = {
+export const roleActions = {
   CreateRole: {
-    resource: (i, op) => roleArn(op.caller.accountId, optStr(i, 'Path') ?? '/', str(i, 'RoleName')),
+    resource: (i, op) => roleArn(op.caller.accountId, i.Path ?? '/', i.RoleName),
     context: boundaryContext,
     async run(input, op) {
-      const name = str(input, 'RoleName');
-      checkTrustPolicy(str(input, 'AssumeRolePolicyDocument'));
+      const name = input.RoleName;
+      checkTrustPolicy(input.AssumeRolePolicyDocument);
       const duration = checkDuration(input) ?? 3600;
-      await checkBoundary(op, optStr(input, 'PermissionsBoundary'));
+      await checkBoundary(op, input.PermissionsBoundary);
       checkQuota('RolesPerAccount', (await op.deps.store.roles.count(op.caller.accountId)) + 1, QUOTAS.RolesQuota);
       const role = {
         id: newId('role'),
         accountId: op.caller.accountId,
         name,
-        path: optStr(input, 'Path') ?? '/',
-        assumeRolePolicy: str(input, 'AssumeRolePolicyDocument'),
-        description: optStr(input, 'Description') ?? null,
+        path: input.Path ?? '/',
+        assumeRolePolicy: input.AssumeRolePolicyDocument,
+        description: input.Description ?? null,
         maxSessionDuration: duration,
-        permissionsBoundary: optStr(input, 'PermissionsBoundary') ?? null,
-        tags: ((input.Tags as Array<{ Key: string; Value: string }> | undefined) ?? []).map((t): Tag => ({ key: t.Key, value: t.Value })),
+        permissionsBoundary: input.PermissionsBoundary ?? null,
+        tags: (input.Tags ?? []).map((t): Tag => ({ key: t.Key, value: t.Value })),
         createdAt: op.facts.now,
       };
       await creating(`Role with name ${name} already exists.`, () => op.deps.store.roles.create(role));
@@ -66,46 +66,46 @@ export const roleActions: ActionTable = {
   },
 
   GetRole: {
-    resource: (i, op) => roleResource(op, str(i, 'RoleName')),
+    resource: (i, op) => roleResource(op, i.RoleName),
     async run(input, op) {
-      return { Role: roleShape(await findRole(op, str(input, 'RoleName')), true) };
+      return { Role: roleShape(await findRole(op, input.RoleName), true) };
     },
   },
 
   ListRoles: {
-    resource: (i, op) => roleArn(op.caller.accountId, optStr(i, 'PathPrefix') ?? '/', '*'),
+    resource: (i, op) => roleArn(op.caller.accountId, i.PathPrefix ?? '/', '*'),
     async run(input, op) {
       return pageOutput(await op.deps.store.roles.list(op.caller.accountId, pageRequest(input)), 'Roles', (r) => roleShape(r));
     },
   },
 
   UpdateRole: {
-    resource: (i, op) => roleResource(op, str(i, 'RoleName')),
+    resource: (i, op) => roleResource(op, i.RoleName),
     async run(input, op) {
-      const role = await findRole(op, str(input, 'RoleName'));
+      const role = await findRole(op, input.RoleName);
       const duration = checkDuration(input);
-      const description = optStr(input, 'Description');
+      const description = input.Description;
       await op.deps.store.roles.update(role.id, { ...(duration !== undefined && { maxSessionDuration: duration }), ...(description !== undefined && { description }) });
       return {};
     },
   },
 
   UpdateAssumeRolePolicy: {
-    resource: (i, op) => roleResource(op, str(i, 'RoleName')),
+    resource: (i, op) => roleResource(op, i.RoleName),
     async run(input, op) {
-      const role = await findRole(op, str(input, 'RoleName'));
-      checkTrustPolicy(str(input, 'PolicyDocument'));
-      await op.deps.store.roles.update(role.id, { assumeRolePolicy: str(input, 'PolicyDocument') });
+      const role = await findRole(op, input.RoleName);
+      checkTrustPolicy(input.PolicyDocument);
+      await op.deps.store.roles.update(role.id, { assumeRolePolicy: input.PolicyDocument });
       return undefined;
     },
   },
 
   DeleteRole: {
-    resource: (i, op) => roleResource(op, str(i, 'RoleName')),
+    resource: (i, op) => roleResource(op, i.RoleName),
     async run(input, op) {
       await op.deps.store.transaction(async (tx) => {
-        const role = await tx.roles.get(op.caller.accountId, str(input, 'RoleName'));
-        if (!role) throw new NoSuchEntity(`The role with name ${str(input, 'RoleName')} cannot be found.`);
+        const role = await tx.roles.get(op.caller.accountId, input.RoleName);
+        if (!role) throw new NoSuchEntity(`The role with name ${input.RoleName} cannot be found.`);
         if ((await tx.inlinePolicies.count('role', role.id)) > 0) conflict('delete policies');
         if ((await tx.managedPolicies.countAttached('role', role.id)) > 0) conflict('detach all policies');
         await tx.roles.delete(role.id);
@@ -115,22 +115,22 @@ export const roleActions: ActionTable = {
   },
 
   PutRolePermissionsBoundary: {
-    resource: (i, op) => roleResource(op, str(i, 'RoleName')),
-    context: (i) => ({ 'iam:PermissionsBoundary': str(i, 'PermissionsBoundary') }),
+    resource: (i, op) => roleResource(op, i.RoleName),
+    context: (i) => ({ 'iam:PermissionsBoundary': i.PermissionsBoundary }),
     async run(input, op) {
-      const role = await findRole(op, str(input, 'RoleName'));
-      await checkBoundary(op, str(input, 'PermissionsBoundary'));
-      await op.deps.store.roles.update(role.id, { permissionsBoundary: str(input, 'PermissionsBoundary') });
+      const role = await findRole(op, input.RoleName);
+      await checkBoundary(op, input.PermissionsBoundary);
+      await op.deps.store.roles.update(role.id, { permissionsBoundary: input.PermissionsBoundary });
       return undefined;
     },
   },
 
   DeleteRolePermissionsBoundary: {
-    resource: (i, op) => roleResource(op, str(i, 'RoleName')),
+    resource: (i, op) => roleResource(op, i.RoleName),
     async run(input, op) {
-      const role = await findRole(op, str(input, 'RoleName'));
+      const role = await findRole(op, input.RoleName);
       await op.deps.store.roles.update(role.id, { permissionsBoundary: null });
       return undefined;
     },
   },
-};
+} satisfies IamActionTable;

@@ -13,10 +13,10 @@
 import { X509Certificate } from 'node:crypto';
 import { DuplicateCertificate, InvalidCertificate, MalformedCertificate, NoSuchEntity, ValidationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
-import { UniqueViolation, type KeyStatus, type SigningCertificateRecord } from '../../store/types.js';
+import { UniqueViolation, type SigningCertificateRecord } from '../../store/types.js';
 import { rootArn } from '../arns.js';
-import { checkQuota, conflict, findUser, optStr, str } from './common.js';
-import type { ActionHandler, ActionTable, Input, Operation } from './types.js';
+import { checkQuota, conflict, findUser } from './common.js';
+import type { ActionHandler, ActionTable, Input, Operation, IamActionTable } from './types.js';
 import { userResource } from './users.js';
 
 export const SIGNING_CERTIFICATES_PER_USER = 2;
@@ -44,8 +44,8 @@ export function checkValidity(cert: X509Certificate, now: number): void {
  * The user meant by the request: UserName, else the calling IAM user, else (the root calling)
  * the root itself (undefined). Other callers must name a user (ValidationError), as in AWS.
  */
-function ownerName(input: Input, op: Operation): string | undefined {
-  const name = optStr(input, 'UserName') ?? (op.caller.type === 'User' ? op.caller.user?.name : undefined);
+function ownerName(input: { UserName?: string | undefined }, op: Operation): string | undefined {
+  const name = input.UserName ?? (op.caller.type === 'User' ? op.caller.user?.name : undefined);
   if (name === undefined && op.caller.type !== 'Account') throw new ValidationError('Must specify userName when calling with non-User credentials');
   return name;
 }
@@ -76,12 +76,12 @@ async function findCertificate(op: Operation, id: string, userId: string | null)
   return cert;
 }
 
-export const signingCertificateActions: ActionTable = {
+export const signingCertificateActions = {
   UploadSigningCertificate: {
     resource,
     async run(input, op) {
       const who = await owner(input, op);
-      const body = str(input, 'CertificateBody');
+      const body = input.CertificateBody;
       const x509 = checkPem(body);
       checkValidity(x509, op.facts.now);
       const existing = await op.deps.store.signingCertificates.listFor(op.caller.accountId, who.userId);
@@ -118,8 +118,8 @@ export const signingCertificateActions: ActionTable = {
     resource,
     async run(input, op) {
       const who = await owner(input, op);
-      const cert = await findCertificate(op, str(input, 'CertificateId'), who.userId);
-      await op.deps.store.signingCertificates.setStatus(cert.id, str(input, 'Status') as KeyStatus);
+      const cert = await findCertificate(op, input.CertificateId, who.userId);
+      await op.deps.store.signingCertificates.setStatus(cert.id, input.Status);
       return undefined;
     },
   },
@@ -128,12 +128,12 @@ export const signingCertificateActions: ActionTable = {
     resource,
     async run(input, op) {
       const who = await owner(input, op);
-      const cert = await findCertificate(op, str(input, 'CertificateId'), who.userId);
+      const cert = await findCertificate(op, input.CertificateId, who.userId);
       await op.deps.store.signingCertificates.delete(cert.id);
       return undefined;
     },
   },
-};
+} satisfies IamActionTable;
 
 /** DeleteUser refuses while the user has signing certificates (wrapping the handler in `core`). */
 export function userDeletionGuard(core: ActionTable): ActionTable {
@@ -143,10 +143,10 @@ export function userDeletionGuard(core: ActionTable): ActionTable {
     DeleteUser: {
       ...DeleteUser,
       async run(input, op) {
-        const user = await op.deps.store.users.get(op.caller.accountId, str(input, 'UserName'));
+        const user = await op.deps.store.users.get(op.caller.accountId, input.UserName);
         if (user && (await op.deps.store.signingCertificates.listFor(op.caller.accountId, user.id)).length > 0) conflict('delete signing certificates');
         return DeleteUser.run(input, op);
       },
     },
-  };
+  } satisfies IamActionTable;
 }

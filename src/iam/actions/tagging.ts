@@ -21,8 +21,8 @@ import type { ActionHandler, ActionTable, Input, Operation } from './types.js';
 export const MAX_TAGS = 50;
 
 /** The request's `Tags` member; InvalidInput when a key repeats (case-insensitively). */
-export function requestTags(input: Input): Tag[] {
-  const tags = ((input.Tags as Array<{ Key: string; Value: string }> | undefined) ?? []).map((t): Tag => ({ key: t.Key, value: t.Value }));
+export function requestTags(input: { Tags?: ReadonlyArray<{ Key: string; Value: string }> | undefined }): Tag[] {
+  const tags = (input.Tags ?? []).map((t): Tag => ({ key: t.Key, value: t.Value }));
   const seen = new Set<string>();
   for (const t of tags) {
     if (seen.has(t.key.toLowerCase())) throw new InvalidInput('Duplicate tag keys found. Please note that Tag keys are case insensitive.');

@@ -10,6 +10,7 @@ import type { Store } from '../../store/types.js';
 import type { Caller, RequestFacts } from '../caller.js';
 import type { Keyring } from '../keyring.js';
 import type { PermissionResolver } from '../permissions.js';
+import type { IamInputs } from '../../api/types/iam.js';
 
 /** The resource an action is decided on (its real ARN), and how a refusal names it (from the request alone; authorize.ts). */
 export interface ResourceRef {
@@ -58,3 +59,9 @@ export interface ActionHandler<I = Input, O = Output> {
 }
 
 export type ActionTable = Readonly<Record<string, ActionHandler>>;
+
+/**
+ * A part of the IAM action table whose handlers take their operation's generated input type:
+ * write `{ … } satisfies IamActionTable` and each handler's `input` is typed, no casts.
+ */
+export type IamActionTable = { readonly [K in keyof IamInputs]?: ActionHandler<IamInputs[K], Output> };

@@ -13,10 +13,10 @@ import type { Tag } from '../../store/types.js';
 import { rootArn, userArn } from '../arns.js';
 import { resolveManagedPolicy } from '../managed/lookup.js';
 import { authorize, type ResourceRef } from '../authorize.js';
-import { conflict, creating, findUser, optStr, pageOutput, pageRequest, str } from './common.js';
+import { conflict, creating, findUser, pageOutput, pageRequest } from './common.js';
 import { userShape } from './shapes.js';
 import { refuseBrokerDeletion } from './broker-guard.js';
-import type { ActionTable, Input, Operation } from './types.js';
+import type { Operation, IamActionTable } from './types.js';
 import { NoSuchEntity } from '../../shared/errors.js';
 
 /**
@@ -30,19 +30,19 @@ export async function userResource(op: Operation, name: string): Promise<Resourc
 }
 
 /** The user named in `UserName`, defaulting to the calling IAM user. */
-export function targetUserName(input: Input, op: Operation): string {
-  const name = optStr(input, 'UserName') ?? op.caller.user?.name;
+export function targetUserName(input: { UserName?: string | undefined }, op: Operation): string {
+  const name = input.UserName ?? op.caller.user?.name;
   if (name === undefined) throw new ValidationError('Must specify userName when calling with non-User credentials');
   return name;
 }
 
 /** iam:PermissionsBoundary, for the delegation pattern "may create only with this boundary". */
-export const boundaryContext = (input: Input): Record<string, string> => {
-  const arn = optStr(input, 'PermissionsBoundary');
+export const boundaryContext = (input: { PermissionsBoundary?: string | undefined }): Record<string, string> => {
+  const arn = input.PermissionsBoundary;
   return arn === undefined ? {} : { 'iam:PermissionsBoundary': arn };
 };
 
-const readTags = (input: Input): Tag[] => ((input.Tags as Array<{ Key: string; Value: string }> | undefined) ?? []).map((t) => ({ key: t.Key, value: t.Value }));
+const readTags = (input: { Tags?: ReadonlyArray<{ Key: string; Value: string }> | undefined }): Tag[] => (input.Tags ?? []).map((t) => ({ key: t.Key, value: t.Value }));
 
 /** The boundary must be an existing customer managed policy of the account or an AWS managed policy, named by its exact ARN (path included). */
 export async function checkBoundary(op: Operation, arn: string | undefined): Promise<void> {
@@ -51,19 +51,19 @@ export async function checkBoundary(op: Operation, arn: string | undefined): Pro
   if (!policy || !policy.attachable) throw new NoSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
 }
 
-export const userActions: ActionTable = {
+export const userActions = {
   CreateUser: {
-    resource: (i, op) => userArn(op.caller.accountId, optStr(i, 'Path') ?? '/', str(i, 'UserName')),
+    resource: (i, op) => userArn(op.caller.accountId, i.Path ?? '/', i.UserName),
     context: boundaryContext,
     async run(input, op) {
-      const name = str(input, 'UserName');
-      await checkBoundary(op, optStr(input, 'PermissionsBoundary'));
+      const name = input.UserName;
+      await checkBoundary(op, input.PermissionsBoundary);
       const user = {
         id: newId('user'),
         accountId: op.caller.accountId,
         name,
-        path: optStr(input, 'Path') ?? '/',
-        permissionsBoundary: optStr(input, 'PermissionsBoundary') ?? null,
+        path: input.Path ?? '/',
+        permissionsBoundary: input.PermissionsBoundary ?? null,
         tags: readTags(input),
         createdAt: op.facts.now,
         passwordLastUsed: null,
@@ -74,9 +74,9 @@ export const userActions: ActionTable = {
   },
 
   GetUser: {
-    resource: async (i, op) => (optStr(i, 'UserName') === undefined && op.caller.type === 'Account' ? rootArn(op.caller.accountId) : userResource(op, targetUserName(i, op))),
+    resource: async (i, op) => (i.UserName === undefined && op.caller.type === 'Account' ? rootArn(op.caller.accountId) : userResource(op, targetUserName(i, op))),
     async run(input, op) {
-      if (optStr(input, 'UserName') === undefined && op.caller.type === 'Account') {
+      if (input.UserName === undefined && op.caller.type === 'Account') {
         const account = await op.deps.store.accounts.get(op.caller.accountId);
         return { User: { UserId: op.caller.accountId, Arn: rootArn(op.caller.accountId), CreateDate: account?.createdAt ?? 0 } };
       }
@@ -85,7 +85,7 @@ export const userActions: ActionTable = {
   },
 
   ListUsers: {
-    resource: (i, op) => userArn(op.caller.accountId, optStr(i, 'PathPrefix') ?? '/', '*'),
+    resource: (i, op) => userArn(op.caller.accountId, i.PathPrefix ?? '/', '*'),
     async run(input, op) {
       const page = await op.deps.store.users.list(op.caller.accountId, pageRequest(input));
       return pageOutput(page, 'Users', (u) => userShape(u));
@@ -93,11 +93,11 @@ export const userActions: ActionTable = {
   },
 
   UpdateUser: {
-    resource: (i, op) => userResource(op, str(i, 'UserName')),
+    resource: (i, op) => userResource(op, i.UserName),
     async run(input, op) {
-      const user = await findUser(op, str(input, 'UserName'));
-      const newName = optStr(input, 'NewUserName');
-      const newPath = optStr(input, 'NewPath');
+      const user = await findUser(op, input.UserName);
+      const newName = input.NewUserName;
+      const newPath = input.NewPath;
       if (newName !== undefined || newPath !== undefined) {
         // Renaming or moving needs permission on the target as well as the source.
         await authorize(op, 'iam:UpdateUser', userArn(user.accountId, newPath ?? user.path, newName ?? user.name));
@@ -110,11 +110,11 @@ export const userActions: ActionTable = {
   },
 
   DeleteUser: {
-    resource: (i, op) => userResource(op, str(i, 'UserName')),
+    resource: (i, op) => userResource(op, i.UserName),
     async run(input, op) {
       await op.deps.store.transaction(async (tx) => {
-        const user = await tx.users.get(op.caller.accountId, str(input, 'UserName'));
-        if (!user) throw new NoSuchEntity(`The user with name ${str(input, 'UserName')} cannot be found.`);
+        const user = await tx.users.get(op.caller.accountId, input.UserName);
+        if (!user) throw new NoSuchEntity(`The user with name ${input.UserName} cannot be found.`);
         refuseBrokerDeletion(op, user);
         if ((await tx.accessKeys.listFor(user.accountId, user.id)).length > 0) conflict('delete access keys');
         if (await tx.loginProfiles.get(user.id)) conflict('delete login profile');
@@ -129,9 +129,9 @@ export const userActions: ActionTable = {
   },
 
   TagUser: {
-    resource: (i, op) => userResource(op, str(i, 'UserName')),
+    resource: (i, op) => userResource(op, i.UserName),
     async run(input, op) {
-      const user = await findUser(op, str(input, 'UserName'));
+      const user = await findUser(op, input.UserName);
       const merged = new Map(user.tags.map((t) => [t.key.toLowerCase(), t]));
       for (const t of readTags(input)) merged.set(t.key.toLowerCase(), t);
       if (merged.size > 50) throw new ValidationError('1 validation error detected: a user can have at most 50 tags');
@@ -141,40 +141,40 @@ export const userActions: ActionTable = {
   },
 
   UntagUser: {
-    resource: (i, op) => userResource(op, str(i, 'UserName')),
+    resource: (i, op) => userResource(op, i.UserName),
     async run(input, op) {
-      const user = await findUser(op, str(input, 'UserName'));
-      const remove = new Set((input.TagKeys as string[]).map((k) => k.toLowerCase()));
+      const user = await findUser(op, input.UserName);
+      const remove = new Set(input.TagKeys.map((k) => k.toLowerCase()));
       await op.deps.store.users.update(user.id, { tags: user.tags.filter((t) => !remove.has(t.key.toLowerCase())) });
       return undefined;
     },
   },
 
   ListUserTags: {
-    resource: (i, op) => userResource(op, str(i, 'UserName')),
+    resource: (i, op) => userResource(op, i.UserName),
     async run(input, op) {
-      const user = await findUser(op, str(input, 'UserName'));
+      const user = await findUser(op, input.UserName);
       return { Tags: user.tags.map((t) => ({ Key: t.key, Value: t.value })), IsTruncated: false };
     },
   },
 
   PutUserPermissionsBoundary: {
-    resource: (i, op) => userResource(op, str(i, 'UserName')),
-    context: (i) => ({ 'iam:PermissionsBoundary': str(i, 'PermissionsBoundary') }),
+    resource: (i, op) => userResource(op, i.UserName),
+    context: (i) => ({ 'iam:PermissionsBoundary': i.PermissionsBoundary }),
     async run(input, op) {
-      const user = await findUser(op, str(input, 'UserName'));
-      await checkBoundary(op, str(input, 'PermissionsBoundary'));
-      await op.deps.store.users.update(user.id, { permissionsBoundary: str(input, 'PermissionsBoundary') });
+      const user = await findUser(op, input.UserName);
+      await checkBoundary(op, input.PermissionsBoundary);
+      await op.deps.store.users.update(user.id, { permissionsBoundary: input.PermissionsBoundary });
       return undefined;
     },
   },
 
   DeleteUserPermissionsBoundary: {
-    resource: (i, op) => userResource(op, str(i, 'UserName')),
+    resource: (i, op) => userResource(op, i.UserName),
     async run(input, op) {
-      const user = await findUser(op, str(input, 'UserName'));
+      const user = await findUser(op, input.UserName);
       await op.deps.store.users.update(user.id, { permissionsBoundary: null });
       return undefined;
     },
   },
-};
+} satisfies IamActionTable;
