@@ -11,10 +11,16 @@ import { NoSuchEntity, PolicyNotAttachable } from '../../shared/errors.js';
 import type { OwnerKind } from '../../store/types.js';
 import { policyArn, QUOTAS } from '../arns.js';
 import { awsManagedPolicy, isAwsPolicyArn } from '../managed/catalogue.js';
-import { checkQuota, optStr, str } from './common.js';
+import { checkQuota } from './common.js';
 import { findPolicy } from './managed.js';
 import { OWNERS, ownerName, type OwnerSpec } from './owners.js';
 import type { ActionHandler, ActionTable, Input, Operation } from './types.js';
+import type { IamInputs } from '../../api/types/iam.js';
+
+/** The input of one attachment operation, whichever the owner kind (the owner member is read by ownerName). */
+type AttachInput = IamInputs['AttachUserPolicy'] | IamInputs['AttachGroupPolicy'] | IamInputs['AttachRolePolicy'];
+type DetachInput = IamInputs['DetachUserPolicy'] | IamInputs['DetachGroupPolicy'] | IamInputs['DetachRolePolicy'];
+type ListAttachedInput = IamInputs['ListAttachedUserPolicies'] | IamInputs['ListAttachedGroupPolicies'] | IamInputs['ListAttachedRolePolicies'];
 
 export interface AttachedPolicy {
   name: string;
@@ -43,14 +49,14 @@ function attachableAwsPolicy(arn: string) {
 
 function attachmentActions(spec: OwnerSpec): Record<string, ActionHandler> {
   const resource = (i: Input, op: Operation) => spec.resource(op, ownerName(spec, i));
-  const context = (i: Input) => ({ 'iam:PolicyARN': str(i, 'PolicyArn') });
+  const context = (i: { PolicyArn: string }) => ({ 'iam:PolicyARN': i.PolicyArn });
   return {
     [`Attach${spec.noun}Policy`]: {
       resource,
       context,
-      async run(input, op) {
+      async run(input: AttachInput, op) {
         const owner = await spec.find(op, ownerName(spec, input));
-        const arn = str(input, 'PolicyArn');
+        const arn = input.PolicyArn;
         const aws = isAwsPolicyArn(arn) ? attachableAwsPolicy(arn) : undefined;
         const policy = aws ? undefined : await findPolicy(op, arn);
         await op.deps.store.transaction(async (tx) => {
@@ -68,9 +74,9 @@ function attachmentActions(spec: OwnerSpec): Record<string, ActionHandler> {
     [`Detach${spec.noun}Policy`]: {
       resource,
       context,
-      async run(input, op) {
+      async run(input: DetachInput, op) {
         const owner = await spec.find(op, ownerName(spec, input));
-        const arn = str(input, 'PolicyArn');
+        const arn = input.PolicyArn;
         let detached: boolean;
         if (isAwsPolicyArn(arn)) {
           if (!awsManagedPolicy(arn)) throw new NoSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
@@ -85,11 +91,11 @@ function attachmentActions(spec: OwnerSpec): Record<string, ActionHandler> {
     },
     [`ListAttached${spec.noun}Policies`]: {
       resource,
-      async run(input, op) {
+      async run(input: ListAttachedInput, op) {
         const owner = await spec.find(op, ownerName(spec, input));
-        const prefix = optStr(input, 'PathPrefix') ?? '/';
-        const limit = (input.MaxItems as number | undefined) ?? 100;
-        const marker = optStr(input, 'Marker');
+        const prefix = input.PathPrefix ?? '/';
+        const limit = input.MaxItems ?? 100;
+        const marker = input.Marker;
         const after = marker === undefined ? undefined : Buffer.from(marker, 'base64url').toString('utf8');
         const all = (await allAttached(op, spec.kind, owner.id)).filter((p) => p.path.startsWith(prefix) && (after === undefined || `${p.name.toLowerCase()}\u0000${p.arn}` > after));
         const items = all.slice(0, limit);

@@ -10,21 +10,21 @@
 import type { GroupRecord, RoleRecord, UserRecord } from '../../store/types.js';
 import { isAwsPolicyArn } from '../managed/catalogue.js';
 import { findAwsPolicy } from './aws-policies.js';
-import { optStr, str } from './common.js';
 import { findPolicy } from './managed.js';
-import type { ActionTable, Input, Operation } from './types.js';
+import type { IamInputs } from '../../api/types/iam.js';
+import type { Operation, IamActionTable } from './types.js';
 
 type Entity = { kind: 'user'; record: UserRecord } | { kind: 'group'; record: GroupRecord } | { kind: 'role'; record: RoleRecord };
 
 const KIND_ORDER = { user: 0, group: 1, role: 2 } as const;
 
 /** The entities as the request asks for them, in output order. */
-async function entitiesFor(input: Input, op: Operation): Promise<Entity[]> {
-  const arn = str(input, 'PolicyArn');
+async function entitiesFor(input: IamInputs['ListEntitiesForPolicy'], op: Operation): Promise<Entity[]> {
+  const arn = input.PolicyArn;
   const aws = isAwsPolicyArn(arn);
   const { store } = op.deps;
   let refs;
-  if (optStr(input, 'PolicyUsageFilter') === 'PermissionsBoundary') {
+  if (input.PolicyUsageFilter === 'PermissionsBoundary') {
     if (aws) findAwsPolicy(arn);
     else await findPolicy(op, arn);
     refs = await store.awsPolicyAttachments.boundaryEntities(op.caller.accountId, arn);
@@ -34,10 +34,10 @@ async function entitiesFor(input: Input, op: Operation): Promise<Entity[]> {
   } else {
     refs = await store.awsPolicyAttachments.customerEntities((await findPolicy(op, arn)).id);
   }
-  const filter = optStr(input, 'EntityFilter');
+  const filter = input.EntityFilter;
   if ((filter === 'LocalManagedPolicy' && aws) || (filter === 'AWSManagedPolicy' && !aws)) return [];
   const kinds = filter === 'User' ? ['user'] : filter === 'Group' ? ['group'] : filter === 'Role' ? ['role'] : ['user', 'group', 'role'];
-  const prefix = optStr(input, 'PathPrefix') ?? '/';
+  const prefix = input.PathPrefix ?? '/';
   const out: Entity[] = [];
   for (const ref of refs) {
     if (!kinds.includes(ref.kind)) continue;
@@ -56,17 +56,17 @@ export function decodeOffset(marker: string | undefined): number {
 }
 
 /** A page of `items` from the request's Marker/MaxItems, with IsTruncated and the next Marker. */
-export function offsetPage<T>(input: Input, items: T[]): { items: T[]; IsTruncated: boolean; Marker?: string } {
-  const start = decodeOffset(optStr(input, 'Marker'));
-  const limit = (input.MaxItems as number | undefined) ?? 100;
+export function offsetPage<T>(input: { Marker?: string | undefined; MaxItems?: number | undefined }, items: T[]): { items: T[]; IsTruncated: boolean; Marker?: string } {
+  const start = decodeOffset(input.Marker);
+  const limit = input.MaxItems ?? 100;
   const page = items.slice(start, start + limit);
   const more = start + limit < items.length;
   return { items: page, IsTruncated: more, ...(more && { Marker: encodeOffset(start + limit) }) };
 }
 
-export const entityActions: ActionTable = {
+export const entityActions = {
   ListEntitiesForPolicy: {
-    resource: (i) => str(i, 'PolicyArn'),
+    resource: (i) => i.PolicyArn,
     async run(input, op) {
       const page = offsetPage(input, await entitiesFor(input, op));
       const of = <K extends Entity['kind']>(kind: K) => page.items.filter((e): e is Extract<Entity, { kind: K }> => e.kind === kind);
@@ -79,4 +79,4 @@ export const entityActions: ActionTable = {
       };
     },
   },
-};
+} satisfies IamActionTable;

@@ -7,9 +7,14 @@
  */
 import { LimitExceeded, NoSuchEntity } from '../../shared/errors.js';
 import { policySize } from '../../policy/index.js';
-import { checkPolicyDocument, encodeDocument, pageOutput, pageRequest, str } from './common.js';
+import { checkPolicyDocument, encodeDocument, pageOutput, pageRequest } from './common.js';
 import { OWNERS, ownerName, type OwnerSpec } from './owners.js';
 import type { ActionTable, ActionHandler } from './types.js';
+import type { IamInputs } from '../../api/types/iam.js';
+
+/** The input of one inline-policy operation, whichever the owner kind (the owner member is read by ownerName). */
+type InlineInput<Verb extends 'Put' | 'Get' | 'Delete'> = IamInputs[`${Verb}UserPolicy`] | IamInputs[`${Verb}GroupPolicy`] | IamInputs[`${Verb}RolePolicy`];
+type ListInput = IamInputs['ListUserPolicies'] | IamInputs['ListGroupPolicies'] | IamInputs['ListRolePolicies'];
 
 function inlineActions(spec: OwnerSpec): Record<string, ActionHandler> {
   const resource = (i: Record<string, unknown>, op: Parameters<OwnerSpec['resource']>[0]) => spec.resource(op, ownerName(spec, i));
@@ -17,10 +22,10 @@ function inlineActions(spec: OwnerSpec): Record<string, ActionHandler> {
   return {
     [`Put${spec.noun}Policy`]: {
       resource,
-      async run(input, op) {
+      async run(input: InlineInput<'Put'>, op) {
         const owner = await spec.find(op, ownerName(spec, input));
-        const name = str(input, 'PolicyName');
-        const document = str(input, 'PolicyDocument');
+        const name = input.PolicyName;
+        const document = input.PolicyDocument;
         checkPolicyDocument(document, 'identity');
         await op.deps.store.transaction(async (tx) => {
           // Names are case-insensitive: a put of `Read` replaces `read`, so only the others count.
@@ -34,24 +39,24 @@ function inlineActions(spec: OwnerSpec): Record<string, ActionHandler> {
     },
     [`Get${spec.noun}Policy`]: {
       resource,
-      async run(input, op) {
+      async run(input: InlineInput<'Get'>, op) {
         const owner = await spec.find(op, ownerName(spec, input));
-        const policy = await op.deps.store.inlinePolicies.get(spec.kind, owner.id, str(input, 'PolicyName'));
-        if (!policy) throw missing(str(input, 'PolicyName'));
+        const policy = await op.deps.store.inlinePolicies.get(spec.kind, owner.id, input.PolicyName);
+        if (!policy) throw missing(input.PolicyName);
         return { [spec.param]: owner.name, PolicyName: policy.name, PolicyDocument: encodeDocument(policy.document) };
       },
     },
     [`Delete${spec.noun}Policy`]: {
       resource,
-      async run(input, op) {
+      async run(input: InlineInput<'Delete'>, op) {
         const owner = await spec.find(op, ownerName(spec, input));
-        if (!(await op.deps.store.inlinePolicies.delete(spec.kind, owner.id, str(input, 'PolicyName')))) throw missing(str(input, 'PolicyName'));
+        if (!(await op.deps.store.inlinePolicies.delete(spec.kind, owner.id, input.PolicyName))) throw missing(input.PolicyName);
         return undefined;
       },
     },
     [`List${spec.noun}Policies`]: {
       resource,
-      async run(input, op) {
+      async run(input: ListInput, op) {
         const owner = await spec.find(op, ownerName(spec, input));
         const page = await op.deps.store.inlinePolicies.list(spec.kind, owner.id, { ...pageRequest(input), pathPrefix: '/' });
         return pageOutput(page, 'PolicyNames', (n) => n);
