@@ -13,10 +13,12 @@ import type { Tag } from '../../store/types.js';
 import { mfaArn } from '../arns.js';
 import { isAwsPolicyArn } from '../managed/catalogue.js';
 import { refuseAwsWrite, findAwsPolicy } from './aws-policies.js';
-import { findRole, optStr, str } from './common.js';
+import { findRole } from './common.js';
 import { findPolicy } from './managed.js';
 import { roleResource } from './roles.js';
-import type { ActionHandler, ActionTable, Input, Operation } from './types.js';
+import type { ActionHandler, ActionTable, IamActionTable, Input, Operation } from './types.js';
+import type { AuthResource } from '../authorize.js';
+import type { IamInputs } from '../../api/types/iam.js';
 
 export const MAX_TAGS = 50;
 
@@ -44,7 +46,7 @@ const shape = (tags: Tag[]) => tags.map((t) => ({ Key: t.key, Value: t.value }))
 /** One taggable kind: how to name it for authorisation, and how to read and write its tags. */
 interface TagTarget {
   noun: 'Role' | 'Policy' | 'MFADevice';
-  resource: NonNullable<ActionHandler['resource']>;
+  resource(input: Input, op: Operation): AuthResource | Promise<AuthResource>;
   /** The entity's tags and how to replace them; throws NoSuchEntity (or AccessDenied for a read-only entity when `write`). */
   open(input: Input, op: Operation, write: string | undefined): Promise<{ tags: Tag[]; save(tags: Tag[]): Promise<void> }>;
 }
@@ -52,17 +54,17 @@ interface TagTarget {
 const TARGETS: readonly TagTarget[] = [
   {
     noun: 'Role',
-    resource: (i, op) => roleResource(op, str(i, 'RoleName')),
-    async open(input, op) {
-      const role = await findRole(op, str(input, 'RoleName'));
+    resource: (i: { RoleName: string }, op: Operation) => roleResource(op, i.RoleName),
+    async open(input: { RoleName: string }, op: Operation) {
+      const role = await findRole(op, input.RoleName);
       return { tags: role.tags, save: (tags) => op.deps.store.roles.update(role.id, { tags }) };
     },
   },
   {
     noun: 'Policy',
-    resource: (i) => str(i, 'PolicyArn'),
-    async open(input, op, write) {
-      const arn = str(input, 'PolicyArn');
+    resource: (i: { PolicyArn: string }) => i.PolicyArn,
+    async open(input: { PolicyArn: string }, op: Operation, write: string | undefined) {
+      const arn = input.PolicyArn;
       if (isAwsPolicyArn(arn)) {
         findAwsPolicy(arn);
         if (write) refuseAwsWrite(op, write, arn);
@@ -74,9 +76,9 @@ const TARGETS: readonly TagTarget[] = [
   },
   {
     noun: 'MFADevice',
-    resource: (i) => str(i, 'SerialNumber'),
-    async open(input, op) {
-      const serial = str(input, 'SerialNumber');
+    resource: (i: { SerialNumber: string }) => i.SerialNumber,
+    async open(input: { SerialNumber: string }, op: Operation) {
+      const serial = input.SerialNumber;
       const device = await op.deps.store.mfaDevices.get(serial);
       if (!device || device.accountId !== op.caller.accountId) throw new NoSuchEntity(`MFA device with serial number ${serial} does not exist.`);
       return { tags: await op.deps.store.tags.get('mfa', serial), save: async (tags) => void (await op.deps.store.tags.set('mfa', serial, tags)) };
@@ -89,7 +91,7 @@ function tagActions(t: TagTarget): Record<string, ActionHandler> {
   return {
     [`Tag${t.noun}`]: {
       resource,
-      async run(input, op) {
+      async run(input: IamInputs['TagRole'] | IamInputs['TagPolicy'] | IamInputs['TagMFADevice'], op) {
         const added = requestTags(input);
         const target = await t.open(input, op, `Tag${t.noun}`);
         await target.save(mergeTags(target.tags, added, t.noun));
@@ -98,9 +100,9 @@ function tagActions(t: TagTarget): Record<string, ActionHandler> {
     },
     [`Untag${t.noun}`]: {
       resource,
-      async run(input, op) {
+      async run(input: IamInputs['UntagRole'] | IamInputs['UntagPolicy'] | IamInputs['UntagMFADevice'], op) {
         const target = await t.open(input, op, `Untag${t.noun}`);
-        const remove = new Set((input.TagKeys as string[]).map((k) => k.toLowerCase()));
+        const remove = new Set(input.TagKeys.map((k) => k.toLowerCase()));
         const kept = target.tags.filter((x) => !remove.has(x.key.toLowerCase()));
         if (kept.length !== target.tags.length) await target.save(kept);
         return undefined;
@@ -127,7 +129,7 @@ function withTags(core: ActionTable): ActionTable {
         const tags = mergeTags([], requestTags(input), 'Policy');
         const out = (await CreatePolicy.run(input, op)) as { Policy: Record<string, unknown> };
         if (tags.length === 0) return out;
-        const created = await op.deps.store.managedPolicies.get(op.caller.accountId, str(input, 'PolicyName'));
+        const created = await op.deps.store.managedPolicies.get(op.caller.accountId, input.PolicyName);
         if (created) await op.deps.store.tags.set('policy', created.id, tags);
         return { Policy: { ...out.Policy, Tags: shape(tags) } };
       },
@@ -136,8 +138,8 @@ function withTags(core: ActionTable): ActionTable {
       ...GetPolicy,
       async run(input, op) {
         const out = (await GetPolicy.run(input, op)) as { Policy: Record<string, unknown> };
-        if (isAwsPolicyArn(str(input, 'PolicyArn'))) return out;
-        const policy = await findPolicy(op, str(input, 'PolicyArn'));
+        if (isAwsPolicyArn(input.PolicyArn)) return out;
+        const policy = await findPolicy(op, input.PolicyArn);
         const tags = await op.deps.store.tags.get('policy', policy.id);
         return { Policy: { ...out.Policy, ...(tags.length > 0 && { Tags: shape(tags) }) } };
       },
@@ -148,11 +150,11 @@ function withTags(core: ActionTable): ActionTable {
         const tags = mergeTags([], requestTags(input), 'MFADevice');
         const out = (await CreateVirtualMFADevice.run(input, op)) as { VirtualMFADevice: Record<string, unknown> };
         if (tags.length === 0) return out;
-        await op.deps.store.tags.set('mfa', mfaArn(op.caller.accountId, optStr(input, 'Path') ?? '/', str(input, 'VirtualMFADeviceName')), tags);
+        await op.deps.store.tags.set('mfa', mfaArn(op.caller.accountId, input.Path ?? '/', input.VirtualMFADeviceName), tags);
         return { VirtualMFADevice: { ...out.VirtualMFADevice, Tags: shape(tags) } };
       },
     },
-  };
+  } satisfies IamActionTable;
 }
 
 /** The tag actions, and the wrapped creators; spread after the tables they wrap. */
