@@ -13,9 +13,10 @@ import { AccessDenied, NoSuchEntity } from '../../shared/errors.js';
 import type { PolicyUsage } from '../../store/types.js';
 import { policyArn } from '../arns.js';
 import { awsManagedPolicies, awsManagedPolicy, isAwsPolicyArn, type AwsManagedPolicy } from '../managed/catalogue.js';
-import { encodeDocument, optStr, pageRequest, str } from './common.js';
+import { encodeDocument, pageRequest } from './common.js';
 import { policyShape } from './shapes.js';
-import type { ActionHandler, ActionTable, Input, Operation, Output } from './types.js';
+import type { ActionHandler, ActionTable, Operation, Output } from './types.js';
+import type { IamInputs } from '../../api/types/iam.js';
 
 /** An AWS managed policy as IAM's `Policy` structure, with the account's usage counts. */
 export function awsPolicyShape(p: AwsManagedPolicy, attachments: number, boundaryUsage: number): Record<string, unknown> {
@@ -61,24 +62,24 @@ const versionOf = (p: AwsManagedPolicy, withDocument: boolean) => ({
 });
 
 /** AWS-catalogue behaviour for an action; other ARNs go to `fallback`. */
-function forAwsArns(fallback: ActionHandler | undefined, run: (input: Input, op: Operation) => Promise<Output>): ActionHandler {
+function forAwsArns<I extends { PolicyArn: string }>(fallback: ActionHandler | undefined, run: (input: I, op: Operation) => Promise<Output>): ActionHandler<I> {
   if (!fallback) throw new Error('aws-policies: no customer managed handler to fall back to');
   return {
     ...fallback,
-    run: (input, op) => (isAwsPolicyArn(str(input, 'PolicyArn')) ? run(input, op) : fallback.run(input, op)),
+    run: (input, op) => (isAwsPolicyArn(input.PolicyArn) ? run(input, op) : fallback.run(input, op)),
   };
 }
 
-const readOnly = (action: string) => async (input: Input, op: Operation): Promise<never> => {
-  const arn = str(input, 'PolicyArn');
+const readOnly = (action: string) => async (input: { PolicyArn: string }, op: Operation): Promise<never> => {
+  const arn = input.PolicyArn;
   findAwsPolicy(arn);
   refuseAwsWrite(op, action, arn);
 };
 
 /** The AWS part of ListPolicies: the catalogue filtered as the request asks, after `after` (a lower-cased name). */
-async function awsPage(input: Input, op: Operation, after: string | undefined, limit: number) {
-  const prefix = optStr(input, 'PathPrefix') ?? '/';
-  const usageFilter = optStr(input, 'PolicyUsageFilter') as PolicyUsage | undefined;
+async function awsPage(input: IamInputs['ListPolicies'], op: Operation, after: string | undefined, limit: number) {
+  const prefix = input.PathPrefix ?? '/';
+  const usageFilter: PolicyUsage | undefined = input.PolicyUsageFilter;
   const counts = await op.deps.store.awsPolicyAttachments.counts(op.caller.accountId);
   const attachedOnly = input.OnlyAttached === true || usageFilter === 'PermissionsPolicy';
   let candidates = awsManagedPolicies().filter((p) => p.path.startsWith(prefix) && (after === undefined || p.name.toLowerCase() > after) && (!attachedOnly || (counts.get(p.arn) ?? 0) > 0));
@@ -110,10 +111,10 @@ function decodeMarker(text: string | undefined): ListMarker | undefined {
   return { s: 'L', k: undefined };
 }
 
-async function listPolicies(input: Input, op: Operation): Promise<Output> {
-  const scope = optStr(input, 'Scope') ?? 'All';
-  const limit = (input.MaxItems as number | undefined) ?? 100;
-  const marker = decodeMarker(optStr(input, 'Marker'));
+async function listPolicies(input: IamInputs['ListPolicies'], op: Operation): Promise<Output> {
+  const scope = input.Scope ?? 'All';
+  const limit = input.MaxItems ?? 100;
+  const marker = decodeMarker(input.Marker);
   const out: Record<string, unknown>[] = [];
   if (scope !== 'Local' && marker?.s !== 'L') {
     const page = await awsPage(input, op, marker?.k, limit);
@@ -121,7 +122,7 @@ async function listPolicies(input: Input, op: Operation): Promise<Output> {
     if (page.more) return { Policies: out, IsTruncated: true, Marker: encodeMarker({ s: 'A', k: page.last! }) };
   }
   if (scope !== 'AWS' && out.length < limit) {
-    const usageFilter = optStr(input, 'PolicyUsageFilter') as PolicyUsage | undefined;
+    const usageFilter: PolicyUsage | undefined = input.PolicyUsageFilter;
     const request = { ...pageRequest({ ...input, Marker: undefined }), limit: limit - out.length, ...(marker?.s === 'L' && marker.k !== undefined && { after: marker.k }) };
     const page = await op.deps.store.managedPolicies.list(op.caller.accountId, { ...request, onlyAttached: input.OnlyAttached === true, ...(usageFilter && { usage: usageFilter }) });
     const arns = page.items.map((p) => policyArn(p.accountId, p.path, p.name));
@@ -138,20 +139,20 @@ async function listPolicies(input: Input, op: Operation): Promise<Output> {
 /** Overrides for the managed-policy table (spread after it). */
 export function awsPolicyActions(core: ActionTable): ActionTable {
   return {
-    GetPolicy: forAwsArns(core.GetPolicy, async (input, op) => {
-      const p = findAwsPolicy(str(input, 'PolicyArn'));
+    GetPolicy: forAwsArns(core.GetPolicy, async (input: IamInputs['GetPolicy'], op) => {
+      const p = findAwsPolicy(input.PolicyArn);
       const u = await usage(op, p.arn);
       return { Policy: awsPolicyShape(p, u.attachments, u.boundary) };
     }),
-    GetPolicyVersion: forAwsArns(core.GetPolicyVersion, async (input) => {
-      const p = findAwsPolicy(str(input, 'PolicyArn'));
-      if (str(input, 'VersionId') !== p.defaultVersionId) {
-        throw new NoSuchEntity(`Policy ${p.arn} version ${str(input, 'VersionId')} does not exist or is not attachable.`);
+    GetPolicyVersion: forAwsArns(core.GetPolicyVersion, async (input: IamInputs['GetPolicyVersion']) => {
+      const p = findAwsPolicy(input.PolicyArn);
+      if (input.VersionId !== p.defaultVersionId) {
+        throw new NoSuchEntity(`Policy ${p.arn} version ${input.VersionId} does not exist or is not attachable.`);
       }
       return { PolicyVersion: versionOf(p, true) };
     }),
-    ListPolicyVersions: forAwsArns(core.ListPolicyVersions, async (input) => {
-      const p = findAwsPolicy(str(input, 'PolicyArn'));
+    ListPolicyVersions: forAwsArns(core.ListPolicyVersions, async (input: IamInputs['ListPolicyVersions']) => {
+      const p = findAwsPolicy(input.PolicyArn);
       return { Versions: [versionOf(p, false)], IsTruncated: false };
     }),
     CreatePolicyVersion: forAwsArns(core.CreatePolicyVersion, readOnly('CreatePolicyVersion')),
