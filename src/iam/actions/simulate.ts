@@ -33,19 +33,16 @@ import { parseArn } from '../../shared/arn.js';
 import { takeTurn } from '../../shared/turns.js';
 import { groupArn, parsePolicyArn, roleArn, userArn } from '../arns.js';
 import { resolveManagedPolicy } from '../managed/lookup.js';
-import { optStr } from './common.js';
-import type { ActionTable, Input, Operation, Output } from './types.js';
+import type { IamActionTable, Operation, Output } from './types.js';
+import type { IamInputs } from '../../api/types/iam.js';
 
-interface ContextEntry {
-  ContextKeyName?: string;
-  ContextKeyValues?: string[];
-  ContextKeyType?: string;
-}
+/** What both simulations read (the custom one has no PolicySourceArn). */
+type SimulationInput = IamInputs['SimulateCustomPolicy'] | IamInputs['SimulatePrincipalPolicy'];
 
 const DECISION = { Allow: 'allowed', ExplicitDeny: 'explicitDeny', ImplicitDeny: 'implicitDeny' } as const;
 
-function readActions(input: Input): string[] {
-  const actions = (input.ActionNames as string[] | undefined) ?? [];
+function readActions(input: SimulationInput): string[] {
+  const actions = input.ActionNames ?? [];
   if (actions.length === 0) throw new InvalidInput('ActionNames must name at least one action, for example iam:CreateUser.');
   for (const a of actions) {
     const problem = actionNameProblem(a);
@@ -54,9 +51,9 @@ function readActions(input: Input): string[] {
   return actions;
 }
 
-function contextValues(input: Input): Record<string, ContextValue> {
+function contextValues(input: SimulationInput): Record<string, ContextValue> {
   const out: Record<string, ContextValue> = {};
-  for (const e of (input.ContextEntries as ContextEntry[] | undefined) ?? []) {
+  for (const e of input.ContextEntries ?? []) {
     if (!e.ContextKeyName) continue;
     const values = e.ContextKeyValues ?? [];
     out[e.ContextKeyName] = e.ContextKeyType?.endsWith('List') ? values : (values[0] ?? '');
@@ -78,8 +75,8 @@ function contextChars(values: Record<string, ContextValue>): number {
  * The request's own policies, each at most SIMULATION_LIMITS.documentChars long, parsed one
  * at a time with a yield between them.
  */
-async function inputPolicies(input: Input, key: string, kind: 'identity' | 'boundary'): Promise<PolicyEntry[]> {
-  const docs = (input[key] as string[] | undefined) ?? [];
+async function inputPolicies(input: SimulationInput, key: 'PolicyInputList' | 'PermissionsBoundaryPolicyInputList', kind: 'identity' | 'boundary'): Promise<PolicyEntry[]> {
+  const docs = input[key] ?? [];
   const limit = SIMULATION_LIMITS.documentChars;
   for (const [i, doc] of docs.entries()) {
     if (doc.length > limit) {
@@ -100,9 +97,9 @@ interface Page {
   total: number;
 }
 
-function readPage(input: Input, total: number): Page {
-  const size = (input.MaxItems as number | undefined) ?? SIMULATION_LIMITS.defaultMaxItems;
-  const marker = optStr(input, 'Marker');
+function readPage(input: SimulationInput, total: number): Page {
+  const size = input.MaxItems ?? SIMULATION_LIMITS.defaultMaxItems;
+  const marker = input.Marker;
   let start = 0;
   if (marker !== undefined) {
     const decoded = Buffer.from(marker, 'base64url').toString('utf8');
@@ -154,9 +151,9 @@ function source(m: MatchedStatement): { id: string; type: string } {
   return { id, type: m.policyType === 'boundary' ? 'none' : 'IAM Policy' };
 }
 
-async function evaluate(input: Input, op: Operation, set: PolicySet, principalValues: Record<string, ContextValue>): Promise<Output> {
+async function evaluate(input: SimulationInput, op: Operation, set: PolicySet, principalValues: Record<string, ContextValue>): Promise<Output> {
   const actions = readActions(input);
-  const resources = (input.ResourceArns as string[] | undefined) ?? ['*'];
+  const resources = input.ResourceArns ?? ['*'];
   const values = { ...principalValues, ...contextValues(input) };
   const page = readPage(input, actions.length * resources.length);
   const units = checkBudget(set, actions, resources, page, contextChars(values));
@@ -251,13 +248,13 @@ function noSuchEntity(arn: string): NoSuchEntity {
   return new NoSuchEntity(`The entity ${arn} cannot be found.`);
 }
 
-export const simulateActions: ActionTable = {
+export const simulateActions = {
   SimulateCustomPolicy: {
     async run(input, op) {
       readActions(input);
       const boundaries = await inputPolicies(input, 'PermissionsBoundaryPolicyInputList', 'boundary');
       const set: PolicySet = { identity: await inputPolicies(input, 'PolicyInputList', 'identity'), boundary: boundaries[0] };
-      const caller = optStr(input, 'CallerArn');
+      const caller = input.CallerArn;
       return evaluate(input, op, set, caller ? { 'aws:PrincipalArn': caller } : {});
     },
   },
@@ -265,9 +262,9 @@ export const simulateActions: ActionTable = {
   SimulatePrincipalPolicy: {
     // Authorised on the entity's real ARN: resolveSource accepts only an exact match, and an
     // ARN that names no entity is authorised as given, then answered NoSuchEntity.
-    resource: async (i, op) => (await resolveSource(op, optStr(i, 'PolicySourceArn')!))?.arn ?? optStr(i, 'PolicySourceArn')!,
+    resource: async (i, op) => (await resolveSource(op, i.PolicySourceArn))?.arn ?? i.PolicySourceArn,
     async run(input, op) {
-      const arn = optStr(input, 'PolicySourceArn')!;
+      const arn = input.PolicySourceArn;
       readActions(input);
       const src = await resolveSource(op, arn);
       if (!src) throw noSuchEntity(arn);
@@ -292,4 +289,4 @@ export const simulateActions: ActionTable = {
       return evaluate(input, op, { identity, boundary }, principalValues);
     },
   },
-};
+} satisfies IamActionTable;
