@@ -1,18 +1,13 @@
 /**
- * Helpers shared by the IAM action handlers: typed input access, entity
- * lookups with AWS's NoSuchEntity messages, pagination, and policy documents.
+ * Helpers shared by the IAM action handlers: pagination, entity lookups with AWS's
+ * NoSuchEntity messages (from iam/lookup.ts), creation clashes, quotas and policy documents.
+ * Inputs are typed per operation (IamActionTable); there are no untyped readers.
  */
 import { DeleteConflict, EntityAlreadyExists, LimitExceeded, MalformedPolicyDocument } from '../../shared/errors.js';
 import { parsePolicy, type PolicyKind } from '../../policy/index.js';
 import { UniqueViolation, type Page, type PageRequest } from '../../store/types.js';
-import type { Input, Operation } from './types.js';
+import type { Operation } from './types.js';
 
-export function str(input: Input, key: string): string {
-  return input[key] as string;
-}
-export function optStr(input: Input, key: string): string | undefined {
-  return input[key] as string | undefined;
-}
 
 /** The paging members of a List* call's input. */
 export interface PagingInput {

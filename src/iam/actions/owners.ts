@@ -5,7 +5,7 @@
 import type { OwnerKind } from '../../store/types.js';
 import { QUOTAS } from '../arns.js';
 import type { ResourceRef } from '../authorize.js';
-import { findGroup, findRole, findUser, str } from './common.js';
+import { findGroup, findRole, findUser } from './common.js';
 import { groupResource } from './groups.js';
 import { roleResource } from './roles.js';
 import type { Input, Operation } from './types.js';
@@ -29,4 +29,8 @@ export const OWNERS: readonly OwnerSpec[] = [
   { kind: 'role', noun: 'Role', param: 'RoleName', inlineQuota: QUOTAS.RolePolicySizeQuota, resource: roleResource, find: findRole },
 ];
 
-export const ownerName = (spec: OwnerSpec, input: Input) => str(input, spec.param);
+/** The owner's name from the input member the kind uses (UserName, GroupName, RoleName: required strings in AWS's model). */
+export const ownerName = (spec: OwnerSpec, input: Input): string => {
+  const name = input[spec.param];
+  return typeof name === 'string' ? name : '';
+};
