@@ -1,6 +1,6 @@
 /**
- * The hook the query dispatcher calls for every IAM and STS call (the console and the portal
- * go through the same dispatcher). When src/api's typed `invoke` exists it moves there.
+ * The hook src/api's typed `invoke` calls for every IAM and STS call, whichever door it came
+ * through: the query API, the portal or the console.
  */
 import { apiEvent, isReadOnly, type ApiCallFacts } from './api-event.js';
 import type { AuditRecorder } from './recorder.js';

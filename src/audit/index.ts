@@ -1,8 +1,8 @@
 /**
  * audit: the trail of who did what, in CloudTrail's record format.
  *
- * Flow: a request → the query dispatcher (src/http/query/dispatch.ts, through api-audit.ts;
- * later src/api's invoke) or a sign-in/portal route (portal-events.ts) → a record (record.ts,
+ * Flow: a request → src/api's invoke (through api-audit.ts; the query API, the portal and the console all
+ * call it) or a sign-in/portal route (portal-events.ts) → a record (record.ts,
  * api-event.ts; secrets removed by secrets.ts) → the recorder (recorder.ts: an IAM write runs
  * over `store.withWriteHook`, so its event commits in the write's own transaction; everything
  * else is queued and flushed every `audit.flushMs`) → `store.auditEvents` (hash-chained per

@@ -11,6 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../iam/caller.js';
+import { roleArnOf } from '../iam/principals.js';
+import { iamArn, rootArn } from '../shared/arn.js';
 
 export const EVENT_SOURCES = {
   iam: 'iam.amazonaws.com',
@@ -113,15 +115,15 @@ export function identityOf(caller: Caller): UserIdentity {
       return { type: 'IAMUser', ...base, ...(caller.user && { userName: caller.user.name }), ...(sessionContext && { sessionContext }) };
     case 'AssumedRole': {
       const role = caller.role;
-      const issuer = role && { type: 'Role' as const, principalId: role.id, arn: `arn:aws:iam::${caller.accountId}:role${role.path}${role.name}`, accountId: caller.accountId, userName: role.name };
+      const issuer = role && { type: 'Role' as const, principalId: role.id, arn: roleArnOf({ accountId: caller.accountId, path: role.path, name: role.name }), accountId: caller.accountId, userName: role.name };
       return { type: 'AssumedRole', ...base, ...(sessionContext && { sessionContext: { ...(issuer && { sessionIssuer: issuer }), ...sessionContext } }) };
     }
     case 'FederatedUser': {
       const issuerId = s?.issuerUserId ?? caller.accountId;
       const issuer =
         issuerId === caller.accountId
-          ? { type: 'Root' as const, principalId: caller.accountId, arn: `arn:aws:iam::${caller.accountId}:root`, accountId: caller.accountId }
-          : { type: 'IAMUser' as const, principalId: issuerId, accountId: caller.accountId, ...(caller.user && { userName: caller.user.name, arn: `arn:aws:iam::${caller.accountId}:user${caller.user.path}${caller.user.name}` }) };
+          ? { type: 'Root' as const, principalId: caller.accountId, arn: rootArn(caller.accountId), accountId: caller.accountId }
+          : { type: 'IAMUser' as const, principalId: issuerId, accountId: caller.accountId, ...(caller.user && { userName: caller.user.name, arn: iamArn(caller.accountId, 'user', caller.user.path, caller.user.name) }) };
       return { type: 'FederatedUser', ...base, ...(sessionContext && { sessionContext: { sessionIssuer: issuer, ...sessionContext } }) };
     }
   }

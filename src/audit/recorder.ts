@@ -21,7 +21,7 @@ import { directoryOf, usernameOf, type CloudTrailRecord, type RecordFacets } fro
 import type { Sink } from './sink.js';
 import { storeWriter, type EventWriter } from './writer.js';
 
-/** What the dispatcher (and later src/api's invoke) needs from the audit trail. */
+/** What src/api's invoke needs from the audit trail. */
 export interface AuditRecorder {
   /**
    * Runs one API call with its event. `write` is true for IAM writes: `run` then gets a write
