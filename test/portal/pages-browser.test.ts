@@ -118,7 +118,8 @@ describe('portal pages in chromium', { skip }, () => {
     assert.ok((await buttons.count()) >= 6);
     for (const b of await buttons.all()) assert.equal(await b.isVisible(), true);
     await page.locator('button.copy[data-copy="env-old-cli"]').click();
-    assert.equal(await page.textContent('button.copy[data-copy="env-old-cli"]'), 'Copied');
+    // The label changes once the clipboard write has resolved (and back after 2 s).
+    await page.waitForFunction(() => document.querySelector('button.copy[data-copy="env-old-cli"]')?.textContent === 'Copied', null, { timeout: 5000 });
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `aws() { command aws --endpoint-url ${gh.url} "$@"; }`);
     await page.locator('button.copy[data-copy="env-bash"]').click();
     assert.match(await page.evaluate(() => navigator.clipboard.readText()), /^export AWS_ACCESS_KEY_ID=ASIA[A-Z0-9]{16}\n[\s\S]*^export AWS_REGION=us-east-1$/m);
