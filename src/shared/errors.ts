@@ -47,6 +47,7 @@ export class PackedPolicyTooLarge extends define('PackedPolicyTooLarge', 400) {}
 export class NoSuchEntity extends define('NoSuchEntity', 404) {}
 export class EntityAlreadyExists extends define('EntityAlreadyExists', 409) {}
 export class DeleteConflict extends define('DeleteConflict', 409) {}
+export class UnmodifiableEntity extends define('UnmodifiableEntity', 400) {}
 export class LimitExceeded extends define('LimitExceeded', 409) {}
 export class AccessDenied extends define('AccessDenied', 403) {}
 export class MissingAuthenticationToken extends define('MissingAuthenticationToken', 403) {}

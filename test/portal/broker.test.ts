@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DeleteUserCommand, DeleteUserPolicyCommand, GetUserCommand, GetUserPolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateUserCommand, DeleteUserCommand, DeleteUserPolicyCommand, GetUserCommand, GetUserPolicyCommand, PutUserPolicyCommand, UpdateUserCommand } from '@aws-sdk/client-iam';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.js';
 import { mutate } from '../console/helpers.js';
 import { apiCredentials, demoLogins, openConsole, postForm, signedIn, text } from './helpers.js';
@@ -50,6 +50,24 @@ describe('the broker: protected, and explained on the portal', () => {
     assert.match(cli.stderr, /Gatehouse's broker/);
     assert.equal((await iam.send(new GetUserCommand({ UserName: BROKER }))).User!.UserName, BROKER);
     await iam.send(new GetUserPolicyCommand({ UserName: BROKER, PolicyName: 'gatehouse-demo-broker' }));
+  });
+
+  it('renaming the broker is refused with UnmodifiableEntity (SDK and aws CLI); a path move and a same-name case change are not renames', async () => {
+    const iam = gh.iam();
+    await assert.rejects(iam.send(new UpdateUserCommand({ UserName: BROKER, NewUserName: 'someone-else' })), (e: Error & { name: string }) => {
+      assert.match(e.name, /^UnmodifiableEntity(Exception)?$/);
+      assert.match(e.message, /Cannot rename user gatehouse-broker: it is Gatehouse's broker \(federation\.broker\)/);
+      return true;
+    });
+    const cli = await gh.cli(['iam', 'update-user', '--user-name', BROKER, '--new-user-name', 'renamed']);
+    assert.notEqual(cli.status, 0);
+    assert.match(cli.stderr, /UnmodifiableEntity/);
+    assert.equal((await iam.send(new GetUserCommand({ UserName: BROKER }))).User!.UserName, BROKER);
+    await assert.rejects(iam.send(new GetUserCommand({ UserName: 'someone-else' })), /NoSuchEntity|cannot be found/);
+    // Any other user can still be renamed.
+    await iam.send(new CreateUserCommand({ UserName: 'plain-user' }));
+    await iam.send(new UpdateUserCommand({ UserName: 'plain-user', NewUserName: 'plain-user-2' }));
+    await iam.send(new DeleteUserCommand({ UserName: 'plain-user-2' }));
   });
 
   it('deleting the broker in the console (as the Admin set) is refused with the same explanation', async () => {

@@ -15,7 +15,7 @@ import { resolveManagedPolicy } from '../managed/lookup.js';
 import { authorize, type ResourceRef } from '../authorize.js';
 import { conflict, creating, findUser, pageOutput, pageRequest } from './common.js';
 import { userShape } from './shapes.js';
-import { refuseBrokerDeletion } from './broker-guard.js';
+import { refuseBrokerDeletion, refuseBrokerRename } from './broker-guard.js';
 import type { Operation, IamActionTable } from './types.js';
 import { NoSuchEntity } from '../../shared/errors.js';
 
@@ -98,6 +98,7 @@ export const userActions = {
       const user = await findUser(op, input.UserName);
       const newName = input.NewUserName;
       const newPath = input.NewPath;
+      refuseBrokerRename(op, user, newName);
       if (newName !== undefined || newPath !== undefined) {
         // Renaming or moving needs permission on the target as well as the source.
         await authorize(op, 'iam:UpdateUser', userArn(user.accountId, newPath ?? user.path, newName ?? user.name));
