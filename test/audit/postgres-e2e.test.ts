@@ -4,43 +4,24 @@
  * flushed, the chain verifies, LookupEvents answers through the SDK.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateUserCommand, GetUserCommand } from '@aws-sdk/client-iam';
 import { verifyChain } from '../../src/audit/chain.js';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.js';
+import { scratchSchema } from '../support/postgres.js';
 
-const baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `gh_audit_e2e_${randomBytes(6).toString('hex')}`;
-async function admin(sql: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 3000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query(sql);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message || 'unreachable';
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-const unreachable = await admin(`CREATE SCHEMA ${schema}`);
-const skip = unreachable === undefined ? false : process.env.CI === 'true' ? false : `PostgreSQL unreachable: ${unreachable}`;
+const pgSchema = await scratchSchema('gh_audit_e2e');
 
-describe('audit trail on PostgreSQL', { skip }, () => {
+describe('audit trail on PostgreSQL', { skip: pgSchema.skip }, () => {
   let gh: TestGatehouse;
   before(async () => {
-    if (unreachable) assert.fail(`PostgreSQL unreachable: ${unreachable}`);
-    const url = new URL(baseUrl);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    gh = await startGatehouse({ env: { DATABASE_URL: url.toString() } });
+    pgSchema.requireReachable();
+    gh = await startGatehouse({ env: { DATABASE_URL: pgSchema.url } });
   });
   after(async () => {
     await gh?.close();
-    await admin(`DROP SCHEMA ${schema} CASCADE`);
+    await pgSchema.drop();
   });
 
   it('write in its transaction, reads flushed, chain intact, LookupEvents', async () => {

@@ -5,13 +5,12 @@
  * write or not at all), digests, the retention sweep.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { chainHash, GENESIS_HASH, openStore, type AuditEventInput, type Store, type WriteHook } from '../../src/store/index.js';
 import { verifyChain } from '../../src/audit/chain.js';
 import { tempDir } from '../support/files.js';
+import { scratchSchema } from '../support/postgres.js';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -108,27 +107,11 @@ const tmp = tempDir();
 after(() => tmp.cleanup());
 suite('sqlite', () => openStore(`sqlite:${join(tmp.dir, 'audit.db')}`, { dataDir: tmp.dir }));
 
-const baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `gh_audit_${randomBytes(6).toString('hex')}`;
-async function admin(sql: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 3000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query(sql);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message || 'unreachable';
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-const unreachable = await admin(`CREATE SCHEMA ${schema}`);
+const pgSchema = await scratchSchema('gh_audit');
+const { unreachable } = pgSchema;
 if (unreachable === undefined) {
-  after(() => admin(`DROP SCHEMA ${schema} CASCADE`));
-  const url = new URL(baseUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  suite('postgres', () => openStore(url.toString(), { dataDir: '.' }));
+  after(() => pgSchema.drop());
+  suite('postgres', () => openStore(pgSchema.url, { dataDir: '.' }));
 } else {
   describe('audit repository (postgres)', { skip: process.env.CI === 'true' ? false : `PostgreSQL unreachable: ${unreachable}` }, () => {
     it('needs PostgreSQL', () => assert.fail(`PostgreSQL unreachable: ${unreachable}`));
