@@ -20,7 +20,9 @@ import { lookupEvents } from '../audit/lookup.js';
 import { SerializationException, UnknownOperation } from '../audit/lookup-errors.js';
 import { cloudTrailTime, identityOf, newEventId } from '../audit/record.js';
 import type { AuditRecorder } from '../audit/recorder.js';
-import { MAX_BODY_BYTES } from './query/handler.js';
+import { readBody, sendAnswer } from './wire.js';
+
+const JSON_11 = 'application/x-amz-json-1.1';
 
 export const CLOUDTRAIL_TARGET_PREFIX = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.';
 /** The AWS CLI sends the full prefix; the v3 SDK only `CloudTrail_20131101.<Op>`. */
@@ -60,7 +62,7 @@ export function cloudTrailHandler(deps: CloudTrailDeps) {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
-      const body = await readBody(req);
+      const body = await readBody(req, () => new SerializationException('The request body is too large.'));
       const now = deps.iam.clock.now();
       const { caller, auth } = await deps.authenticator.authenticate(
         { method: 'POST', url: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, body },
@@ -107,7 +109,7 @@ export function cloudTrailHandler(deps: CloudTrailDeps) {
         const out = await lookupEvents(deps.iam.store, caller.accountId, input);
         record();
         deps.metrics?.apiCall('cloudtrail', 'LookupEvents', seconds());
-        send(res, 200, JSON.stringify(out), requestId);
+        sendAnswer(res, 200, JSON_11, JSON.stringify(out), requestId);
       } catch (err) {
         const e = toServiceError(err);
         record(JSON_CODES[e.code] ?? e.code, e.status < 500 ? e.message : undefined);
@@ -118,37 +120,8 @@ export function cloudTrailHandler(deps: CloudTrailDeps) {
       const e = toServiceError(err);
       if (e.status >= 500) deps.iam.logger.error({ err, requestId }, 'cloudtrail API failure');
       const type = JSON_CODES[e.code] ?? e.code;
-      send(res, e.status, JSON.stringify({ __type: type, message: publicMessage(e) }), requestId);
+      sendAnswer(res, e.status, JSON_11, JSON.stringify({ __type: type, message: publicMessage(e) }), requestId);
     }
   };
 }
 
-function send(res: ServerResponse, status: number, body: string, requestId: string): void {
-  res.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(body),
-    'x-amzn-requestid': requestId,
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-  });
-  res.end(body);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new SerializationException('The request body is too large.'));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}

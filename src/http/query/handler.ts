@@ -23,9 +23,9 @@ import { dispatch, serviceOf } from './dispatch.js';
 import { encodeError } from './encode.js';
 import { MODELS } from '../../api/model.js';
 import { readParams } from './params.js';
+import { MAX_BODY_BYTES, readBody, sendAnswer } from '../wire.js';
 import { refuseUnsupportedUnsigned, UNSIGNED_STS_ACTIONS } from './unsupported.js';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface QueryApiDeps {
   iam: IamDeps;
@@ -79,7 +79,7 @@ export function queryApiHandler(deps: QueryApiDeps) {
     let claimed: { action?: string; version?: string } = {};
     let dispatched = false;
     try {
-      const body = await readBody(req);
+      const body = await readBody(req, () => new PayloadTooLarge(`Request body larger than ${MAX_BODY_BYTES} bytes.`));
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const params = readParams(q < 0 ? '' : url.slice(q + 1), body.toString('utf8'));
@@ -100,7 +100,7 @@ export function queryApiHandler(deps: QueryApiDeps) {
       const facts = requestFacts(req, trust, requestId, now, auth.scope.region);
       dispatched = true;
       const xml = await dispatch(deps.api, service, params, { deps: deps.iam, caller, facts });
-      send(res, 200, xml, requestId);
+      sendAnswer(res, 200, 'text/xml', xml, requestId);
     } catch (err) {
       const e = toServiceError(err);
       if (e.status >= 500) deps.logger.error({ err, requestId }, 'query API failure');
@@ -121,7 +121,7 @@ export function queryApiHandler(deps: QueryApiDeps) {
         });
       }
       if (e instanceof PayloadTooLarge) res.setHeader('connection', 'close');
-      send(res, e.status, encodeError(namespace, e.type, e.code, publicMessage(e), requestId), requestId);
+      sendAnswer(res, e.status, 'text/xml', encodeError(namespace, e.type, e.code, publicMessage(e), requestId), requestId);
     }
   };
 }
@@ -138,39 +138,3 @@ export function requestFacts(req: IncomingMessage, trust: TrustFn, requestId: st
   return facts;
 }
 
-function send(res: ServerResponse, status: number, xml: string, requestId: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/xml',
-    'content-length': Buffer.byteLength(xml),
-    'x-amzn-requestid': requestId,
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-  });
-  res.end(xml);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
-      req.resume();
-      reject(new PayloadTooLarge(`Request body larger than ${MAX_BODY_BYTES} bytes.`));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        // Stop buffering; the 413 is sent and the connection closed after it.
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new PayloadTooLarge(`Request body larger than ${MAX_BODY_BYTES} bytes.`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
