@@ -111,6 +111,16 @@ export function processCpuMs(pid: number): number {
   }
 }
 
+/** CPU time (user + system) one thread of a process has used, ms (its event loop's thread: tid = pid); 0 when unreadable. */
+export function threadCpuMs(pid: number, tid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU time all processes on the machine have used (all CPUs, not idle), ms. */
 export function machineBusyMs(): number {
   return cpus().reduce((n, c) => n + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);

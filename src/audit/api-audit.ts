@@ -19,7 +19,8 @@ export function apiAudit(recorder: AuditRecorder, redactor: Redactor): ApiAudit 
   return {
     call: (facts, run) => {
       const write = facts.service === 'iam' && !isReadOnly('iam', facts.action);
-      return recorder.apiCall(write, (outcome) => apiEvent(facts, outcome, redactor), run);
+      // Only STS events use the output (responseElements, secrets removed).
+      return recorder.apiCall(write, (outcome) => apiEvent(facts, outcome, redactor), run, { output: facts.service === 'sts' });
     },
   };
 }

@@ -7,7 +7,11 @@
  *   (fail closed). A write action that ends in an error after committing gets a second event
  *   with the error; one that wrote nothing is queued like a read.
  * - Everything else (reads, refusals, STS calls, sign-ins, portal events) is queued and written
- *   in one transaction every `audit.flushMs`: a killed process loses at most that window.
+ *   in one transaction every `audit.flushMs`: a killed process loses at most that window. An API
+ *   call's record is built when its batch is flushed, not on the request path: the queue holds
+ *   what the record is built from (the call's facts and outcome), and a flush builds and
+ *   serialises its batch in one tight loop, which costs the event loop far less than the same
+ *   work spread over the requests (bench/audit.ts).
  * - While the store refuses the queue (the last flush failed), reads are refused with 503 when
  *   `audit.failReads` is on; otherwise they are served and their events wait in memory (at most
  *   `maxQueue`, oldest dropped and counted).
@@ -28,9 +32,17 @@ export interface AuditRecorder {
    * hook, to run the action over `store.withWriteHook(hook)` so the event commits with the
    * write. `event(outcome)` builds the record once the outcome is known.
    */
-  apiCall<T>(write: boolean, event: (outcome: Outcome) => PendingEvent, run: (hook?: WriteHook) => Promise<T>): Promise<T>;
-  /** Queues an event (sign-ins, portal events). */
-  record(event: PendingEvent): void;
+  apiCall<T>(write: boolean, event: (outcome: Outcome) => PendingEvent, run: (hook?: WriteHook) => Promise<T>, options?: ApiCallOptions): Promise<T>;
+  /** Queues an event (sign-ins, portal events), or what builds it at the next flush. */
+  record(event: PendingEvent | (() => PendingEvent)): void;
+}
+
+export interface ApiCallOptions {
+  /**
+   * Whether the event needs the call's output (STS: responseElements). When not, a queued
+   * event does not hold on to the output (a large List* answer) until its flush.
+   */
+  output?: boolean;
 }
 
 export type Outcome = { ok: true; output?: unknown } | { ok: false; code: string; message: string } | { ok: 'pending' };
@@ -77,8 +89,15 @@ export function toInput(e: PendingEvent): AuditEventInput {
 /** Events per flush transaction. */
 const CHUNK = 500;
 
+/** A queued event: the record, or what builds it (replaced by the built input at its first flush). */
+interface Queued {
+  event: PendingEvent | (() => PendingEvent) | undefined;
+  input?: AuditEventInput;
+  queuedAt: number;
+}
+
 export class AuditTrail implements AuditRecorder {
-  #queue: { input: AuditEventInput; queuedAt: number }[] = [];
+  #queue: Queued[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #healthy = true;
@@ -111,21 +130,24 @@ export class AuditTrail implements AuditRecorder {
     return this.#healthy;
   }
 
-  async apiCall<T>(write: boolean, event: (outcome: Outcome) => PendingEvent, run: (hook?: WriteHook) => Promise<T>): Promise<T> {
+  async apiCall<T>(write: boolean, event: (outcome: Outcome) => PendingEvent, run: (hook?: WriteHook) => Promise<T>, options: ApiCallOptions = {}): Promise<T> {
     if (!write) {
       if (!this.#healthy && this.o.failReads) {
         const refusal = new ServiceUnavailable('The audit trail is unavailable; reads are refused (audit.failReads).');
         this.record(event({ ok: false, code: refusal.code, message: refusal.message }));
         throw refusal;
       }
+      let result: T;
       try {
-        const result = await run();
-        this.record(event({ ok: true, output: result }));
-        return result;
+        result = await run();
       } catch (err) {
-        this.record(event(failure(err)));
+        const outcome = failure(err);
+        this.record(() => event(outcome));
         throw err;
       }
+      const outcome: Outcome = options.output ? { ok: true, output: result } : { ok: true };
+      this.record(() => event(outcome));
+      return result;
     }
     let inTransaction: AuditEventInput | undefined;
     const hook: WriteHook = {
@@ -138,7 +160,7 @@ export class AuditTrail implements AuditRecorder {
     try {
       const result = await run(hook);
       if (hook.written && inTransaction) this.#stored([inTransaction]);
-      else this.record(event({ ok: true, output: result }));
+      else this.record(event(options.output ? { ok: true, output: result } : { ok: true }));
       return result;
     } catch (err) {
       // A failure to write the event itself is the write's failure: nothing was committed.
@@ -147,13 +169,13 @@ export class AuditTrail implements AuditRecorder {
     }
   }
 
-  record(event: PendingEvent): void {
+  record(event: PendingEvent | (() => PendingEvent)): void {
     const max = this.o.maxQueue ?? 100_000;
     if (this.#queue.length >= max) {
       this.#queue.shift();
       this.dropped++;
     }
-    this.#queue.push({ input: toInput(event), queuedAt: this.o.clock.now() });
+    this.#queue.push({ event, queuedAt: this.o.clock.now() });
   }
 
   /**
@@ -174,10 +196,25 @@ export class AuditTrail implements AuditRecorder {
   /** One chunk; false when the store refused it (the chunk is back at the queue's head). */
   async #flushOnce(): Promise<boolean> {
     const batch = this.#queue.splice(0, CHUNK);
+    const inputs: AuditEventInput[] = [];
+    for (const b of batch) {
+      if (!b.input) {
+        try {
+          b.input = toInput(typeof b.event === 'function' ? b.event() : b.event!);
+        } catch (err) {
+          // A record that cannot be built is a bug: counted and logged, never a reason to lose the rest.
+          this.dropped++;
+          this.o.logger.error({ err }, 'audit: cannot build an event record');
+          continue;
+        }
+        b.event = undefined;
+      }
+      inputs.push(b.input);
+    }
     try {
-      await (this.o.writer ?? this.#mainWriter).append(batch.map((b) => b.input));
+      await (this.o.writer ?? this.#mainWriter).append(inputs);
       this.#healthy = true;
-      this.#stored(batch.map((b) => b.input));
+      this.#stored(inputs);
       return true;
     } catch (err) {
       this.#queue.unshift(...batch);
