@@ -2,7 +2,8 @@
  * The audit trail's cost and lookup speed (issue 15), two rows:
  * 1. Signed GetUser throughput with auditing on next to auditing off, measured in the same run
  *    (two Gatehouse children, each on its own data directory, run in alternating slices so both
- *    see the same machine); the target is ≥ 0.85× (on / off).
+ *    see the same machine); the target is ≥ 0.85× (on / off). Both start with the Node flags of
+ *    `npm start` (package.json: a 64 MiB young generation), as the server ships.
  * 2. LookupEvents (CloudTrail JSON 1.1, signed, through the real route) of one user's events
  *    among 1,000,000 stored events (10,000 users × 100 events, one account, hash-chained as the
  *    server writes them); p50 / p99 of sequential calls; the target is ≤ 50 ms.
@@ -16,7 +17,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { openStore, type AuditEventInput } from '../src/store/index.js';
-import { childEnv, load, removeDir, seedDataDir, send, signedPool, startChild, tempDir, threadCpuMs, type Child, type Credentials, type PlainRequest } from './http-support.js';
+import { childEnv, load, removeDir, seedDataDir, send, signedPool, startChild, startFlags, tempDir, threadCpuMs, type Child, type Credentials, type PlainRequest } from './http-support.js';
 
 const EVENTS = Number(process.env.GATEHOUSE_BENCH_AUDIT_EVENTS ?? 1_000_000); // a smaller number only to try the bench out
 const USERS = 10_000;
@@ -103,7 +104,7 @@ export async function runAuditBench(options: { seconds: number }): Promise<boole
       }
       const config = join(dir, 'bench.yaml');
       writeFileSync(config, JSON.stringify({ audit: { enabled: audit }, metrics: { listen: 'off' } }));
-      const child = await startChild(['--import', 'tsx', 'src/main.ts'], childEnv({ PORT: '0', GATEHOUSE_DATA_DIR: dir, GATEHOUSE_CONFIG: config }), audit ? 'gatehouse-audit-on' : 'gatehouse-audit-off');
+      const child = await startChild([...startFlags(), '--import', 'tsx', 'src/main.ts'], childEnv({ PORT: '0', GATEHOUSE_DATA_DIR: dir, GATEHOUSE_CONFIG: config }), audit ? 'gatehouse-audit-on' : 'gatehouse-audit-off');
       children.push(child);
       // A user whose key signs GetUser (as in the HTTP bench's getuser row).
       const iam = new IAMClient({ endpoint: child.url, region: 'us-east-1', credentials: seeded.root, maxAttempts: 1 });

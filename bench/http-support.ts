@@ -111,6 +111,15 @@ export function processCpuMs(pid: number): number {
   }
 }
 
+/**
+ * The Node flags `npm start` runs the server with (package.json's start script), for a bench
+ * that measures the server as it ships (bench/audit.ts).
+ */
+export function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  return start.split(/\s+/).filter((arg) => arg.startsWith('--'));
+}
+
 /** CPU time (user + system) one thread of a process has used, ms (its event loop's thread: tid = pid); 0 when unreadable. */
 export function threadCpuMs(pid: number, tid: number): number {
   try {

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 // The `gatehouse` command. `login`, `credentials` and `logout` run the one-file helper (no build
 // needed, the same file the portal serves at /portal/cli/gatehouse.mjs); everything else runs the
 // compiled CLI (built by `npm install` / `npm run build`).

@@ -4,31 +4,19 @@
  * The server runs as a real child process (`gatehouse serve`), killed with SIGKILL mid-burst.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { openStore } from '../../src/store/index.js';
+import { serveChild } from '../support/cli.js';
 import { tempDir } from '../support/files.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 test('SIGKILL during a burst of CreateUser: users and CreateUser events match one to one', { timeout: 120_000 }, async () => {
   const tmp = tempDir();
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '0', GATEHOUSE_DATA_DIR: tmp.dir, GATEHOUSE_CONFIG: '', NODE_ENV: 'production' } });
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => {
-        out += c;
-        const m = /Gatehouse listening on (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`server exited ${code} before listening: ${out}`)));
-    });
+    const child = await serveChild(tmp.dir);
+    const url = child.url;
     const key = JSON.parse(readFileSync(join(tmp.dir, 'root-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
     const iam = new IAMClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey }, maxAttempts: 1 });
     let ok = 0;
@@ -49,7 +37,7 @@ test('SIGKILL during a burst of CreateUser: users and CreateUser events match on
     while (ok < 150) await new Promise((r) => setTimeout(r, 5));
     child.kill('SIGKILL');
     await Promise.all(workers);
-    await exited;
+    await child.exited;
 
     const store = await openStore(`sqlite:${join(tmp.dir, 'gatehouse.db')}`, { dataDir: tmp.dir });
     try {

@@ -73,36 +73,42 @@ export async function startGatehouse(options: StartGatehouseOptions = {}): Promi
     root,
     iam: (credentials = root) => new IAMClient(common(credentials)),
     sts: (credentials = root) => new STSClient(common(credentials)),
-    cli(args, credentials = root) {
-      const env = {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: tmp.dir,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        ...(credentials.sessionToken && { AWS_SESSION_TOKEN: credentials.sessionToken }),
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_PAGER: '',
-        AWS_MAX_ATTEMPTS: '1',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      };
-      const argv = ['--endpoint-url', server.url, '--region', 'us-east-1', '--output', 'json', ...args];
-      return new Promise((resolve) => {
-        execFile(AWS_CLI, argv, { encoding: 'utf8', timeout: 60_000, maxBuffer: 16 * 1024 * 1024, env }, (err, stdout, stderr) => {
-          const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : -1) : 0;
-          let json: unknown;
-          try {
-            json = stdout.trim() ? JSON.parse(stdout) : undefined;
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: code, stdout, stderr, json });
-        });
-      });
-    },
+    cli: (args, credentials = root) => awsCli(server.url, args, credentials, { home: tmp.dir }),
     async close() {
       await server.close();
       tmp.cleanup();
     },
   };
+}
+
+/**
+ * The real AWS CLI (/usr/bin/aws) against `endpoint`, with `credentials` in its environment and
+ * no config or credentials file; `prefix` runs it under another program (e.g. faketime).
+ */
+export function awsCli(endpoint: string, args: string[], credentials: Credentials, options: { home: string; prefix?: string[] }): Promise<CliResult> {
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: options.home,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...(credentials.sessionToken && { AWS_SESSION_TOKEN: credentials.sessionToken }),
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_PAGER: '',
+    AWS_MAX_ATTEMPTS: '1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  const [program, ...argv] = [...(options.prefix ?? []), AWS_CLI, '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json', ...args];
+  return new Promise((resolve) => {
+    execFile(program!, argv, { encoding: 'utf8', timeout: 60_000, maxBuffer: 16 * 1024 * 1024, env }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : -1) : 0;
+      let json: unknown;
+      try {
+        json = stdout.trim() ? JSON.parse(stdout) : undefined;
+      } catch {
+        json = undefined;
+      }
+      resolve({ status: code, stdout, stderr, json });
+    });
+  });
 }
