@@ -10,7 +10,8 @@
  * - `directory_operation_duration_seconds{operation,outcome}` and `directory_operations_in_flight`
  *   (connections lent out of the directory pool at scrape time);
  * - `mints_total{kind}`: credentials issued (federation, role, session, portal);
- * - `live_sessions{kind}`: unexpired portal and console sessions (SQLite session store only);
+ * - `live_sessions{kind}`: unexpired portal and console sessions (SQLite: a query; Redis: a key
+ *   scan, reused for 5 s); unset when the session store cannot be read;
  * - `audit_queue_depth`, `audit_queue_lag_seconds`, `audit_events_stored_total`, `audit_events_dropped_total`;
  * - Node's defaults (`nodejs_eventloop_lag_seconds`, heap, GC, …) from collectDefaultMetrics.
  * Served by metrics/http.ts on `metrics.listen` or behind `metrics.bearerToken`, never openly.
@@ -19,7 +20,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 export interface MetricsSources {
   audit?: () => { depth: number; lagMs: number; stored: number; dropped: number };
-  liveSessions?: () => { portal: number; console: number };
+  liveSessions?: () => { portal: number; console: number } | Promise<{ portal: number; console: number }>;
 }
 
 const MINT_KINDS: Record<string, string> = { GetFederationToken: 'federation', AssumeRole: 'role', AssumeRoleWithSAML: 'role', AssumeRoleWithWebIdentity: 'role', GetSessionToken: 'session' };
@@ -61,11 +62,16 @@ export class Metrics {
     new Gauge({ name: 'gatehouse_audit_events_dropped_total', help: 'Audit events dropped because the queue was full while the store refused them', registers, collect() { if (audit) this.set(audit().dropped); } });
     new Gauge({
       name: 'gatehouse_live_sessions',
-      help: 'Unexpired portal and console sessions (SQLite session store only)',
+      help: 'Unexpired portal and console sessions',
       labelNames: ['kind'],
       registers,
-      collect() {
-        const n = sources.liveSessions?.();
+      async collect() {
+        if (!sources.liveSessions) return;
+        // A session store that cannot answer leaves the gauge empty rather than failing the scrape.
+        const n = await Promise.resolve()
+          .then(sources.liveSessions)
+          .catch(() => undefined);
+        this.reset();
         if (!n) return;
         this.set({ kind: 'portal' }, n.portal);
         this.set({ kind: 'console' }, n.console);

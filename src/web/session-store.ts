@@ -140,13 +140,18 @@ function guarded(store: session.Store): session.Store {
   return store;
 }
 
+export interface LiveSessions {
+  portal: number;
+  console: number;
+}
+
 export interface SessionStoreHandle {
   store: session.Store;
   kind: 'sqlite' | 'redis';
   /** Redis only: raw commands, for the shared rate-limit counters. */
   sendCommand?: (args: string[]) => Promise<unknown>;
-  /** SQLite only: live portal and console sessions (metrics). */
-  live?: (now: number) => { portal: number; console: number };
+  /** Live portal and console sessions (metrics): a query on SQLite, a key scan on Redis. */
+  live?: (now: number) => LiveSessions | Promise<LiveSessions>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -168,15 +173,48 @@ export async function openSessionStore(setting: string, dataDir: string, logger:
   const connecting = client.connect();
   connecting.catch((err: unknown) => logger.warn({ err: String(err) }, 'session store (redis) not connected'));
   await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-  const store = guarded(new RedisStore({ client, prefix: 'gatehouse:sess:' }));
+  const prefix = 'gatehouse:sess:';
+  const store = guarded(new RedisStore({ client, prefix }));
   return {
     store,
     kind: 'redis',
+    live: redisLiveSessions(client, prefix),
     sendCommand: (args) => client.sendCommand(args),
     ping: async () => (await client.ping()) === 'PONG',
     close: async () => {
       if (client.isReady) await client.quit().catch(() => undefined);
       else client.destroy(); // not connected: stop the reconnect loop (quit would wait for it)
     },
+  };
+}
+
+/** How long a Redis count of live sessions is reused (a scrape every few seconds scans once). */
+const LIVE_CACHE_MS = 5_000;
+
+/**
+ * Live sessions in Redis: SCAN over the session keys (expired ones are gone: Redis expires them
+ * with the session's TTL), MGET each page, count those holding a portal or a console sign-in.
+ * One scan per LIVE_CACHE_MS at most; a scan costs Redis about as much as reading every session.
+ */
+function redisLiveSessions(client: ReturnType<typeof createClient>, prefix: string): () => Promise<LiveSessions> {
+  let cached: { at: number; value: LiveSessions } | undefined;
+  return async () => {
+    if (cached && Date.now() - cached.at < LIVE_CACHE_MS) return cached.value;
+    const value: LiveSessions = { portal: 0, console: 0 };
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+      if (keys.length === 0) continue;
+      for (const raw of await client.mGet(keys)) {
+        if (raw === null) continue; // expired or signed out since the scan saw it
+        try {
+          const sess = JSON.parse(raw) as { portal?: unknown; console?: unknown };
+          if (sess.portal != null) value.portal++;
+          if (sess.console != null) value.console++;
+        } catch {
+          // not a session this server wrote
+        }
+      }
+    }
+    cached = { at: Date.now(), value };
+    return value;
   };
 }

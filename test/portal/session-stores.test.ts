@@ -7,6 +7,7 @@
  * Without Redis at 127.0.0.1:6379 the Redis suites are skipped, except with CI=true (fail).
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -89,10 +90,11 @@ describe('portal sessions on Redis', { skip: noRedis }, () => {
   let env: PortalEnv;
   let redis: ReturnType<typeof createClient>;
   const sessions = { store: `redis://${REDIS.host}:${REDIS.port}/${DB}` };
+  const metricsToken = randomBytes(32).toString('base64url');
 
   before(async () => {
     slapd = await startSlapd();
-    env = await portalEnv(slapd, { extra: { sessions } });
+    env = await portalEnv(slapd, { extra: { sessions, metrics: { listen: 'off', bearerToken: metricsToken } } });
     redis = createClient({ socket: REDIS, database: DB });
     await redis.connect();
   });
@@ -109,6 +111,27 @@ describe('portal sessions on Redis', { skip: noRedis }, () => {
       if (ttl > 0) assert.ok(ttl <= 30 * 60, `TTL ${ttl} s: the idle timeout`);
       return ttl > 0;
     });
+  });
+
+  it('the live-sessions gauge counts the portal and console sessions held in Redis', async () => {
+    const { agent } = await signedIn(env.gh.url, 'alice', slapd.passwords.alice!);
+    await openConsole(agent, 'Developer', `${env.gh.url}/console/`);
+    const scrape = await supertest(env.gh.url).get('/metrics').set('Authorization', `Bearer ${metricsToken}`);
+    assert.equal(scrape.status, 200);
+    const gauge = (kind: string) => Number(new RegExp(`^gatehouse_live_sessions\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(scrape.text)?.[1]);
+    // This suite's database holds this suite's sessions only: alice's, and none left by the test before (signed out).
+    const held = { portal: 0, console: 0 };
+    for await (const keys of redis.scanIterator({ MATCH: `${PREFIX}*` })) {
+      for (const raw of await redis.mGet(keys)) {
+        const sess = JSON.parse(raw ?? '{}') as { portal?: unknown; console?: unknown };
+        if (sess.portal != null) held.portal++;
+        if (sess.console != null) held.console++;
+      }
+    }
+    assert.ok(held.portal >= 1 && held.console >= 1, JSON.stringify(held));
+    assert.equal(gauge('portal'), held.portal);
+    assert.equal(gauge('console'), held.console);
+    await postForm(agent, '/portal/logout');
   });
 
   it('Redis cut mid-session (a relay in front of it): 503, never an anonymous session; the session is back with Redis', async () => {
