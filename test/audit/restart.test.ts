@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateUserCommand, GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { openStore } from '../../src/store/index.js';
 import { fakeTimeEnv, fakeTimeLibrary, gatehouse, serveChild } from '../support/cli.js';
@@ -64,7 +65,13 @@ test('stop with reads queued, restart six hours later: nothing lost, the chain c
 
       // The real AWS CLI under the same clock, paged with --max-items / --starting-token.
       const cli = (args: string[]) => awsCli(second.url, args, root, { home: tmp.dir, prefix: [FAKETIME, '-f', `+${HOURS}h`] });
-      await new Promise((r) => setTimeout(r, 1_500)); // the run-2 read is flushed (audit.flushMs 1000)
+      // Wait until run 2's events are stored (queued reads: audit.flushMs, 1 s by default).
+      const ct = new CloudTrailClient({ endpoint: second.url, region: 'us-east-1', credentials: root, maxAttempts: 1, systemClockOffset: HOURS * 3_600_000 });
+      const getUsers = { LookupAttributes: [{ AttributeKey: 'EventName' as const, AttributeValue: 'GetUser' }] };
+      for (const deadline = Date.now() + 15_000; ((await ct.send(new LookupEventsCommand(getUsers))).Events ?? []).length < 7; ) {
+        assert.ok(Date.now() < deadline, 'run 2\'s events stored within 15 s');
+        await new Promise((r) => setTimeout(r, 200));
+      }
       const byName = ['cloudtrail', 'lookup-events', '--lookup-attributes', 'AttributeKey=EventName,AttributeValue=GetUser'];
       const page1 = await cli([...byName, '--max-items', '4']);
       assert.equal(page1.status, 0, page1.stderr);
