@@ -14,7 +14,7 @@ import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { IAM_ACTIONS } from '../../src/iam/actions/index.js';
 import { tempDir } from '../support/files.js';
-import { startGatehouse, type Credentials, type TestGatehouse } from '../support/gatehouse.js';
+import { awsCliEnv, startGatehouse, type TestGatehouse } from '../support/gatehouse.js';
 import { CliBatch, type CliRun } from './cli-batch.js';
 import { allExamples, EXAMPLES_ROOT, type CliExample } from './parse.js';
 import { prepare } from './prepare.js';
@@ -32,20 +32,6 @@ const KNOWN: Record<string, string> = {};
 
 const available = EXAMPLES_ROOT !== '' && existsSync('/usr/bin/python3') && existsSync('/usr/bin/aws');
 const skip = available ? false : process.env.CI === 'true' ? false : 'the awscli package (examples and /usr/bin/aws) is not installed';
-
-function cliEnv(credentials: Credentials, home: string): Record<string, string> {
-  return {
-    HOME: home,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    ...(credentials.sessionToken && { AWS_SESSION_TOKEN: credentials.sessionToken }),
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_PAGER: '',
-    AWS_MAX_ATTEMPTS: '1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-}
 
 /** Content the CLI accepts for a file argument of an out-of-scope example (it validates before sending). */
 const OUT_OF_SCOPE_FILES: Record<string, string> = {
@@ -104,7 +90,7 @@ describe('the AWS CLI documentation examples', { skip }, () => {
         const files = tempDir();
         try {
           const prepared = await prepare(gh, gh.iam(), files.dir, ex);
-          const r = await cli.run({ argv: argvFor(gh, ex, prepared.args), env: cliEnv(prepared.as ?? gh.root, files.dir), cwd: files.dir, ...(prepared.stdoutFile && { stdoutFile: prepared.stdoutFile }) });
+          const r = await cli.run({ argv: argvFor(gh, ex, prepared.args), env: awsCliEnv(prepared.as ?? gh.root, files.dir), cwd: files.dir, ...(prepared.stdoutFile && { stdoutFile: prepared.stdoutFile }) });
           const why = verdict(ex, r);
           if (why === undefined) results.in.pass++;
           assert.equal(why, undefined, `${ex.id}: aws ${ex.service} ${ex.operation} ${prepared.args.join(' ')}`);
@@ -132,7 +118,7 @@ describe('the AWS CLI documentation examples', { skip }, () => {
         results.out.total++;
         const args = outOfScopeArgs(ex, files.dir);
         const cut = args.indexOf('>');
-        const r = await cli.run({ argv: argvFor(gh, ex, cut >= 0 ? args.slice(0, cut) : args), env: cliEnv(gh.root, files.dir), cwd: files.dir });
+        const r = await cli.run({ argv: argvFor(gh, ex, cut >= 0 ? args.slice(0, cut) : args), env: awsCliEnv(gh.root, files.dir), cwd: files.dir });
         // A skeleton is made by the CLI alone: nothing reaches a server.
         const ok = ex.args.includes('--generate-cli-skeleton') ? r.status === 0 : /An error occurred \(InvalidAction\) when calling the \w+ operation/.test(r.stderr);
         if (ok) results.out.pass++;

@@ -86,18 +86,7 @@ export async function startGatehouse(options: StartGatehouseOptions = {}): Promi
  * no config or credentials file; `prefix` runs it under another program (e.g. faketime).
  */
 export function awsCli(endpoint: string, args: string[], credentials: Credentials, options: { home: string; prefix?: string[] }): Promise<CliResult> {
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: options.home,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    ...(credentials.sessionToken && { AWS_SESSION_TOKEN: credentials.sessionToken }),
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_PAGER: '',
-    AWS_MAX_ATTEMPTS: '1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...awsCliEnv(credentials, options.home) };
   const [program, ...argv] = [...(options.prefix ?? []), AWS_CLI, '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json', ...args];
   return new Promise((resolve) => {
     execFile(program!, argv, { encoding: 'utf8', timeout: 60_000, maxBuffer: 16 * 1024 * 1024, env }, (err, stdout, stderr) => {
@@ -111,4 +100,19 @@ export function awsCli(endpoint: string, args: string[], credentials: Credential
       resolve({ status: code, stdout, stderr, json });
     });
   });
+}
+
+/** The AWS CLI's environment: these credentials, `home` as HOME, no config or credentials file, no pager, one attempt. */
+export function awsCliEnv(credentials: Credentials, home: string): Record<string, string> {
+  return {
+    HOME: home,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...(credentials.sessionToken && { AWS_SESSION_TOKEN: credentials.sessionToken }),
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_PAGER: '',
+    AWS_MAX_ATTEMPTS: '1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
 }
