@@ -56,7 +56,10 @@ const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 12 }),
   fc.stringMatching(/^[a-z0-9 +%&=]{0,10}$/),
 );
-const paramName = text.filter((n) => n.length > 0 && !/^x-amz-/i.test(n));
+// Not `__proto__`: the oracle, smithy's signer, builds its canonical query in a plain object, so
+// it signs a request with that parameter wrongly (the server reads parameters into a Map; the
+// parameter itself is checked below, without the oracle).
+const paramName = text.filter((n) => n.length > 0 && !/^x-amz-/i.test(n) && n !== '__proto__');
 const paramMap = fc.dictionary(paramName, text, { minKeys: 1, maxKeys: 5 });
 
 describe('query-string decoding is the canonical decoding (H8)', () => {
@@ -75,6 +78,11 @@ describe('query-string decoding is the canonical decoding (H8)', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('a parameter named __proto__ is a parameter like any other', () => {
+    const decoded = readParams('%5F%5Fproto__=x&constructor=y&0=', '');
+    assert.deepEqual([...decoded], [['__proto__', 'x'], ['constructor', 'y'], ['0', '']]);
   });
 
   it('H8: a query string that is not valid percent-encoded UTF-8 is refused (never read two ways)', () => {
